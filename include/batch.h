@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * batch.h - line-per-bind output (text columns or JSON), buffered and
+ * written once per batch of events.  Consumer thread.
+ */
+#ifndef KB_BATCH_H
+#define KB_BATCH_H
+
+#include <stdio.h>
+
+#include "enrich.h"
+#include "options.h"
+#include "stats.h"
+
+struct kb_batch;
+
+struct kb_batch *kb_batch_new(const struct kb_options *o, const char *backend, int fd);
+void kb_batch_free(struct kb_batch *bt);
+
+/* Column header (text mode only; nothing for JSON). */
+void kb_batch_header(struct kb_batch *bt);
+
+/* Append one bind to the output buffer. */
+void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b);
+
+/* Write the buffer out.  0, or -errno (-EPIPE when the reader went away). */
+int kb_batch_flush(struct kb_batch *bt);
+
+/* The JSON field names, one per line (for the documentation check). */
+void kb_batch_list_fields(FILE *f);
+
+/* One-line summary of counters for stderr at exit. */
+void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * caps.h - what this host's kernel offers for tracing bind(), and which
+ * backend "auto" picks.  The same function feeds --check, the choice of
+ * backend and the help screen, so they cannot disagree.  Main thread.
+ */
+#ifndef KB_CAPS_H
+#define KB_CAPS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "libc.h"
+
+enum kb_ksym {
+	KB_SYM_SYS_BIND = 0,	/* __sys_bind */
+	KB_SYM_SYS_BIND_SOCKET,	/* __sys_bind_socket (6.11+, io_uring path) */
+	KB_SYM_X64_SYS_BIND,	/* __x64_sys_bind (pt_regs wrapper) */
+	KB_SYM_INET_BIND,
+	KB_SYM_INET6_BIND,
+	KB_SYM_COUNT
+};
+
+struct kb_caps {
+	char tracefs[256];
+	char kernel[200];
+	bool root;
+	bool syscall_tp;	/* syscalls:sys_enter_bind and sys_exit_bind exist */
+	bool syscall_tp_addr;	/* ... and sys_enter_bind carries the sockaddr bytes */
+	bool kprobe_events;	/* CONFIG_KPROBE_EVENTS: kprobe_events file present */
+	bool uprobe_events;	/* CONFIG_UPROBE_EVENTS */
+	bool argn;		/* fetch args accept $argN */
+	bool ustring;		/* fetch type ustring / +u user dereference */
+	bool userstacktrace;
+	char lockdown[32];	/* "none", "integrity", "confidentiality", or "" */
+	bool ksym[KB_SYM_COUNT];
+	bool kallsyms_ok;
+	int nlibc;
+	struct kb_libc libc[KB_MAX_LIBC];
+};
+
+extern const char *const kb_ksym_names[KB_SYM_COUNT];
+
+/*
+ * kb_caps_probe - fill c from tracefs, /proc/kallsyms, lockdown and
+ * /proc/version.  tracefs must be mounted (kb_tracefs_mount).  With
+ * scan_libcs, also find the libcs in use (costs a pass over /proc).
+ */
+void kb_caps_probe(struct kb_caps *c, bool scan_libcs);
+
+/* Can a kprobe backend work here, as far as can be told without trying?  why gets the reason if not. */
+bool kb_caps_kprobe_possible(const struct kb_caps *c, char *why, size_t len);
+
+/* Same for the syscalls backend. */
+bool kb_caps_syscalls_possible(const struct kb_caps *c, char *why, size_t len);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * enrich.h - turn a raw kb_event into a kb_bind: resolved process, visible
+ * command and user names, decoded address (late read when the probe could
+ * not capture it), and the socket's protocol.  Shared by batch output and
+ * the curses model.  Consumer thread only.
+ */
+#ifndef KB_ENRICH_H
+#define KB_ENRICH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kb_event.h"
+#include "sockaddr.h"
+
+#define KB_COMM_VIS	(KB_COMM_LEN * 4 + 1)
+
+struct kb_bind {
+	struct kb_event ev;
+	int pid;			/* thread group id, -1 when it could not be known */
+	bool uid_known;
+	uint32_t uid;
+	char comm[KB_COMM_VIS];		/* visible text, "?" when unknown */
+	char user[33];
+	struct kb_addr addr;
+	int addr_src;			/* enum kb_addr_src after enrichment */
+	bool sock_known;		/* the socket was inspected */
+	int sock_type, sock_proto;
+	const char *proto;		/* "tcp", "udp", ... or NULL */
+	int bound_port;			/* port the socket holds after bind, -1 unknown */
+};
+
+struct kb_enricher;
+
+/*
+ * kb_enricher_new - socket inspections cost a few syscalls each; at most
+ * inspect_per_sec are done (the rest leave proto unknown) so a bind storm
+ * cannot make the consumer fall behind.
+ */
+struct kb_enricher *kb_enricher_new(int inspect_per_sec);
+void kb_enricher_free(struct kb_enricher *en);
+
+/* Fill b from ev.  now_ns: CLOCK_MONOTONIC. */
+void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now_ns);
+
+/* Socket inspections skipped for budget. */
+uint64_t kb_enricher_skipped(const struct kb_enricher *en);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * format.h - the text of each output field, shared by batch output (text
+ * and JSON) and the curses view so a value reads the same everywhere.
+ * Pure functions; any thread.
+ */
+#ifndef KB_FORMAT_H
+#define KB_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enrich.h"
+
+/* CLOCK_MONOTONIC ns -> CLOCK_REALTIME ns (offset measured once at startup). */
+void kb_clock_init(void);
+uint64_t kb_mono_to_real(uint64_t mono_ns);
+uint64_t kb_now_mono(void);
+
+/* "HH:MM:SS.uuuuuu" local time of a monotonic timestamp. */
+const char *kb_fmt_time(uint64_t mono_ns, char *buf, size_t len);
+
+/* "OK", "EADDRINUSE", "?" (return unknown). */
+const char *kb_fmt_result(const struct kb_bind *b, char *buf, size_t len);
+
+/* Error name or NULL when the call succeeded or its result is unknown. */
+const char *kb_fmt_errname(const struct kb_bind *b, char *buf, size_t len);
+
+/* "8080", "~8080" (not verified), "-" (no port). */
+const char *kb_fmt_port(const struct kb_bind *b, char *buf, size_t len);
+
+/* Family: "inet", "inet6", "unix", "AF_n", "?" */
+const char *kb_fmt_family(const struct kb_bind *b, char *buf, size_t len);
+
+/* Where the address came from: "uprobe", "kprobe", "kernel", "tracepoint", "late", "sockname", "none". */
+const char *kb_fmt_addr_source(int src);
+
+/* Is the address (and port) exact? */
+int kb_bind_verified(const struct kb_bind *b);
+
+#endif

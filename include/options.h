@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * options.h - the command line: one table of options drives parsing,
+ * --help and the man page check.  Parsing runs in main() before any thread
+ * exists.
+ */
+#ifndef KB_OPTIONS_H
+#define KB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum kb_mode {
+	KB_MODE_TUI = 0,
+	KB_MODE_BATCH,
+	KB_MODE_CHECK,
+	KB_MODE_CLEANUP,
+	KB_MODE_HELP,
+	KB_MODE_VERSION,
+	KB_MODE_LIST_FIELDS,	/* hidden: JSON field list for the docs check */
+};
+
+enum kb_backend_req {
+	KB_BACKEND_AUTO = 0,
+	KB_BACKEND_KPROBE,
+	KB_BACKEND_SYSCALLS,
+};
+
+#define KB_MAX_LIST	64		/* values in --pid/--port/--comm */
+#define KB_FILTER_MAX	256
+
+struct kb_options {
+	enum kb_mode mode;
+	enum kb_backend_req backend;
+	bool json;
+	bool print_stacks;		/* batch: print stacks (--stacks) */
+	bool record_stacks;		/* record user/kernel stacks (default on) */
+	bool failed_only;
+	bool color;
+	bool verbose;
+	unsigned int buffer_kb;		/* per-CPU ring buffer */
+	double duration;		/* seconds; 0 = until stopped */
+	double delay;			/* TUI refresh interval, seconds */
+	int npids, nports, ncomms;
+	int pids[KB_MAX_LIST];
+	int ports[KB_MAX_LIST];
+	char comms[KB_MAX_LIST][16];
+	char filter[KB_FILTER_MAX];	/* initial TUI filter */
+	char sort[32];			/* initial TUI sort column */
+};
+
+/* Exit codes: 0 ok, 1 runtime failure (privileges, tracing), 2 usage. */
+#define KB_EXIT_OK	0
+#define KB_EXIT_FAIL	1
+#define KB_EXIT_USAGE	2
+
+/*
+ * kb_options_parse - fill opts from argv.  On a usage error, writes one
+ * line to err and returns -1.  Main thread only.
+ */
+int kb_options_parse(struct kb_options *opts, int argc, char **argv, char *err, size_t errlen);
+
+/* Print --help, generated from the option table. */
+void kb_options_usage(FILE *f);
+
+/* Backend name for messages and JSON. */
+const char *kb_backend_req_name(enum kb_backend_req b);
+
+#endif

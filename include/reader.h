@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * reader.h - the reader thread: polls every CPU's trace_pipe_raw of the
+ * session's instances, decodes sub-buffers, pairs records into bind calls
+ * and pushes them into the queue.  It owns the per-CPU files, the decoder
+ * and the pairer; the only things it shares are the queue, the stop
+ * eventfd and the stats snapshot.
+ */
+#ifndef KB_READER_H
+#define KB_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "decode.h"
+#include "queue.h"
+#include "session.h"
+#include "stats.h"
+
+struct kb_reader;
+
+/*
+ * kb_reader_new - open instance files (main thread, before start).
+ * Takes ownership of dec.  NULL with a message in err.
+ */
+struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
+				bool want_ustack, char *err, size_t errlen);
+
+/* Start the thread (main thread). */
+int kb_reader_start(struct kb_reader *r);
+
+/*
+ * kb_reader_stop - ask the thread to drain what is buffered and exit,
+ * then join it.  Call after recording was turned off.  Main thread.
+ */
+void kb_reader_stop(struct kb_reader *r);
+
+/* Close the files and free everything (main thread, after stop). */
+void kb_reader_free(struct kb_reader *r);
+
+/* Snapshot of the counters; any thread. */
+void kb_reader_stats(struct kb_reader *r, struct kb_stats *st);
+
+/* Reorder window: records are held this long for partners on other CPUs. */
+#define KB_REORDER_NS	(2ULL * 1000000ULL)
+
+#endif

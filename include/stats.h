@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * stats.h - counters the reader publishes and the consumer shows.
+ * Losses are never silent: every way an event can go missing has a
+ * counter here.
+ */
+#ifndef KB_STATS_H
+#define KB_STATS_H
+
+#include <stdint.h>
+
+struct kb_stats {
+	uint64_t calls;			/* bind calls handed to the consumer */
+	uint64_t kernel_lost;		/* events the ring buffer reported lost (exact counts) */
+	uint64_t kernel_lost_pages;	/* pages that reported a loss without a count */
+	uint64_t queue_drops;		/* calls dropped because the consumer fell behind */
+	uint64_t no_exit;		/* calls whose return was never recorded */
+	uint64_t unmatched_exit;	/* returns without an entry */
+	uint64_t unmatched_addr;	/* libc uprobe records without a syscall */
+	uint64_t late;			/* records read after their reorder window */
+	uint64_t evicted;		/* per-thread pairing states dropped for space */
+	uint64_t records;		/* records decoded */
+	uint64_t pages;			/* sub-buffers read */
+	uint64_t rounds;		/* poll wakeups */
+};
+
+/* Events lost for good: what the header shows as "lost". */
+static inline uint64_t kb_stats_lost(const struct kb_stats *s)
+{
+	return s->kernel_lost + s->kernel_lost_pages + s->queue_drops;
+}
+
+#endif

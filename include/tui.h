@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tui.h - the interactive curses monitor.  The only module that talks to
+ * curses.  Main thread.
+ */
+#ifndef KB_TUI_H
+#define KB_TUI_H
+
+#include <stddef.h>
+
+#include "engine.h"
+#include "options.h"
+
+/* Run until quit or a stop signal; returns an exit code, message in err. */
+int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * check.c - the --check report.
+ *
+ * Besides reading what tracefs and /proc say, it tries for real what can
+ * only be known by trying (creating a kprobe, a uprobe), in this run's own
+ * probe group, and removes what it created.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "backend.h"
+#include "caps.h"
+#include "check.h"
+#include "session.h"
+
+static const char *yesno(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* Try to create (and remove) a kprobe on func; 0 or -errno with the kernel's reason. */
+static int try_kprobe(const char *func, char *why, size_t len)
+{
+	struct kb_session s;
+	struct tracefs_dynevent *ev;
+	int ret;
+
+	kb_session_init(&s, 16);
+	ev = tracefs_kprobe_alloc(s.group, "check", func, NULL);
+	if (!ev) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -errno;
+	}
+	ret = kb_session_add_dynevent(&s, ev, why, len);
+	kb_session_destroy(&s);
+	return ret;
+}
+
+static int try_uprobe(const struct kb_libc *lc, char *why, size_t len)
+{
+	struct kb_session s;
+	struct tracefs_dynevent *ev;
+	int ret;
+
+	kb_session_init(&s, 16);
+	ev = tracefs_uprobe_alloc(s.group, "check", lc->path, lc->bind_off, NULL);
+	if (!ev) {
+		snprintf(why, len, "%s", strerror(errno));
+		return -errno;
+	}
+	ret = kb_session_add_dynevent(&s, ev, why, len);
+	kb_session_destroy(&s);
+	return ret;
+}
+
+int kb_check_run(const struct kb_options *o, FILE *f)
+{
+	char err[512], why[512];
+	struct kb_caps c;
+	enum kb_backend order[2];
+	int n, kp = -1;
+
+	if (kb_tracefs_mount(err, sizeof(err))) {
+		fprintf(f, "tracefs:              NOT AVAILABLE: %s\n", err);
+		fprintf(f, "verdict:              kbindtop cannot trace on this host\n");
+		return 1;
+	}
+	kb_caps_probe(&c, true);
+	fprintf(f, "kernel:               %s\n", c.kernel);
+	fprintf(f, "tracefs:              %s\n", c.tracefs);
+	fprintf(f, "running as root:      %s\n", yesno(c.root));
+	fprintf(f, "lockdown:             %s\n", c.lockdown[0] ? c.lockdown : "(no lockdown LSM)");
+	fprintf(f, "syscall tracepoints:  %s%s\n", yesno(c.syscall_tp),
+		c.syscall_tp ? "" : " (CONFIG_FTRACE_SYSCALLS off)");
+	fprintf(f, "  carry sockaddr:     %s\n", yesno(c.syscall_tp_addr));
+	fprintf(f, "kprobe events:        %s%s\n", yesno(c.kprobe_events),
+		c.kprobe_events ? "" : " (CONFIG_KPROBE_EVENTS off)");
+	if (c.kprobe_events) {
+		const char *func = c.ksym[KB_SYM_SYS_BIND] ? "__sys_bind" : "__x64_sys_bind";
+
+		kp = try_kprobe(func, why, sizeof(why));
+		fprintf(f, "  create on %s: %s%s%s\n", func, kp ? "FAILED: " : "ok", kp ? why : "",
+			kp == -EPERM && !strcmp(c.lockdown, "confidentiality") ? " (lockdown)" : "");
+	}
+	fprintf(f, "  fetch $argN:        %s\n", yesno(c.argn));
+	fprintf(f, "  user memory (+u):   %s\n", yesno(c.ustring));
+	fprintf(f, "kernel functions:    ");
+	for (int i = 0; i < KB_SYM_COUNT; i++)
+		fprintf(f, " %s%s", kb_ksym_names[i], c.ksym[i] ? "" : "(absent)");
+	fprintf(f, "%s\n", c.kallsyms_ok ? "" : " (kallsyms unreadable)");
+	fprintf(f, "uprobe events:        %s\n", yesno(c.uprobe_events));
+	fprintf(f, "userstacktrace:       %s\n", yesno(c.userstacktrace));
+	fprintf(f, "libcs to probe:       %d\n", c.nlibc);
+	for (int i = 0; i < c.nlibc; i++) {
+		int r = c.uprobe_events ? try_uprobe(&c.libc[i], why, sizeof(why)) : -ENOTSUP;
+
+		fprintf(f, "  %s (bind at 0x%llx, %d process%s)%s%s\n", c.libc[i].shown,
+			c.libc[i].bind_off, c.libc[i].users, c.libc[i].users == 1 ? "" : "es",
+			r ? " uprobe FAILED: " : " uprobe ok", r ? why : "");
+	}
+	n = kb_backend_order(&c, o->backend, order, why, sizeof(why));
+	if (n && order[0] == KB_BK_KPROBE && kp && kp != -1) {
+		/* the kprobe could not really be created: auto would fall back */
+		if (n > 1)
+			order[0] = order[1];
+		n--;
+	}
+	if (!n) {
+		fprintf(f, "backend (%s):     none: %s\n", kb_backend_req_name(o->backend), why);
+		fprintf(f, "verdict:              kbindtop cannot trace bind() on this host\n");
+		return 1;
+	}
+	fprintf(f, "backend (%s):%*s%s\n", kb_backend_req_name(o->backend),
+		(int)(12 - strlen(kb_backend_req_name(o->backend))), "", kb_backend_name(order[0]));
+	if (order[0] == KB_BK_SYSCALLS && !c.syscall_tp_addr)
+		fprintf(f, "  addresses:          exact for callers of the %d libc%s above; "
+			"read late (unverified) for static/Go binaries\n", c.nlibc, c.nlibc == 1 ? "" : "s");
+	fprintf(f, "verdict:              tracing possible\n");
+	return 0;
+}

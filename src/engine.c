@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * engine.c - setup and teardown around the reader thread.
+ *
+ * Setup order: reap dead runs, create instances with recording off,
+ * create probes, enable events, parse formats, open per-CPU files, start
+ * the reader, then turn recording on.  Teardown reverses it: recording
+ * off, reader drained and joined, files closed, instances and probes
+ * removed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <tracefs.h>
+
+#include "engine.h"
+
+#define QUEUE_EVENTS 16384
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, char *err, size_t errlen)
+{
+	struct kb_decoder *dec;
+	double t0 = now_ms();
+	int ret, reaped;
+
+	memset(e, 0, sizeof(*e));
+	ret = kb_tracefs_mount(err, errlen);
+	if (ret)
+		return ret;
+	reaped = kb_session_reap(o->verbose ? log : NULL);
+	if (reaped > 0 && log)
+		fprintf(log, "kbindtop: removed %d tracing object%s left by killed kbindtop runs\n",
+			reaped, reaped == 1 ? "" : "s");
+	kb_caps_probe(&e->caps, o->backend != KB_BACKEND_KPROBE);
+	kb_session_init(&e->sess, o->buffer_kb);
+
+	ret = kb_backend_setup(&e->sess, o, &e->caps, &e->plan, err, errlen);
+	if (ret)
+		goto fail;
+	dec = kb_decoder_new(tracefs_tracing_dir(), e->plan.spec, e->plan.nspec, err, errlen);
+	if (!dec) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	e->q = kb_queue_new(QUEUE_EVENTS);
+	if (!e->q) {
+		kb_decoder_free(dec);
+		snprintf(err, errlen, "cannot create event queue: %s", strerror(errno));
+		ret = -errno;
+		goto fail;
+	}
+	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, err, errlen);
+	if (!e->rd) {
+		ret = -EIO;
+		goto fail;
+	}
+	ret = kb_reader_start(e->rd);
+	if (ret) {
+		snprintf(err, errlen, "cannot start reader thread: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = kb_session_start(&e->sess);
+	if (ret) {
+		snprintf(err, errlen, "cannot turn tracing on: %s", strerror(-ret));
+		goto fail;
+	}
+	e->setup_ms = now_ms() - t0;
+	if (log) {
+		fprintf(log, "kbindtop: backend %s: %s\n", kb_backend_name(e->plan.backend), e->plan.desc);
+		if (e->plan.note[0])
+			fprintf(log, "kbindtop: note: %s\n", e->plan.note);
+	}
+	return 0;
+fail:
+	kb_engine_destroy(e);
+	return ret;
+}
+
+void kb_engine_stop(struct kb_engine *e)
+{
+	if (e->stopped)
+		return;
+	kb_session_stop(&e->sess);
+	kb_reader_stop(e->rd);
+	e->stopped = true;
+}
+
+int kb_engine_destroy(struct kb_engine *e)
+{
+	int ret;
+
+	kb_engine_stop(e);
+	kb_reader_free(e->rd);
+	e->rd = NULL;
+	ret = kb_session_destroy(&e->sess);
+	kb_queue_free(e->q);
+	e->q = NULL;
+	return ret;
+}
+
+void kb_engine_stats(struct kb_engine *e, struct kb_stats *st)
+{
+	if (e->rd)
+		kb_reader_stats(e->rd, st);
+	else
+		memset(st, 0, sizeof(*st));
+}

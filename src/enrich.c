@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * enrich.c - from kb_event to kb_bind.
+ *
+ * The reader thread never touches /proc or traced processes; all of that
+ * happens here, in the consumer, as soon as the event arrives (typically
+ * well under a millisecond after the bind).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "enrich.h"
+#include "proc.h"
+#include "sockinfo.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define PROC_CACHE	16384
+#define PROC_TTL_NS	(2ULL * 1000000000ULL)
+
+struct kb_enricher {
+	struct kb_procs *procs;
+	double tokens;
+	double rate;
+	uint64_t last_ns;
+	uint64_t skipped;
+	int self;
+};
+
+struct kb_enricher *kb_enricher_new(int inspect_per_sec)
+{
+	struct kb_enricher *en = xcalloc(1, sizeof(*en));
+
+	en->procs = kb_procs_new(PROC_CACHE);
+	en->rate = inspect_per_sec;
+	en->tokens = inspect_per_sec / 4.0;
+	en->self = getpid();
+	return en;
+}
+
+void kb_enricher_free(struct kb_enricher *en)
+{
+	if (!en)
+		return;
+	kb_procs_free(en->procs);
+	free(en);
+}
+
+uint64_t kb_enricher_skipped(const struct kb_enricher *en)
+{
+	return en->skipped;
+}
+
+static bool take_token(struct kb_enricher *en, uint64_t now)
+{
+	if (en->last_ns)
+		en->tokens += (double)(now - en->last_ns) * 1e-9 * en->rate;
+	en->last_ns = now;
+	if (en->tokens > en->rate / 4.0)
+		en->tokens = en->rate / 4.0;
+	if (en->tokens < 1.0) {
+		en->skipped++;
+		return false;
+	}
+	en->tokens -= 1.0;
+	return true;
+}
+
+static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
+{
+	const struct kb_event *ev = &b->ev;
+	struct kb_sockinfo si;
+	struct kb_addr bound;
+
+	if (b->pid <= 0 || ev->fd < 0 || (ev->flags & KB_EVF_IOURING) || !take_token(en, now))
+		return;
+	if (kb_sock_inspect(b->pid, ev->fd, &si))
+		return;
+	/*
+	 * The fd may already be another socket (closed and reused): trust
+	 * what it says only when its family is the one bound.
+	 */
+	if (b->addr.family >= 0 && si.domain != b->addr.family)
+		return;
+	b->sock_known = true;
+	b->sock_type = si.type;
+	b->sock_proto = si.protocol;
+	b->proto = kb_proto_name(si.domain, si.type, si.protocol);
+	if (ev->ret == 0 && si.namelen >= 4) {
+		kb_sockaddr_decode(si.name, si.namelen, &bound);
+		if (bound.family == b->addr.family && bound.port >= 0)
+			b->bound_port = bound.port;
+	}
+	if (b->addr_src == KB_ADDR_NONE && si.namelen >= 2) {
+		/* nothing captured and the late read failed: what the socket holds */
+		kb_sockaddr_decode(si.name, si.namelen, &b->addr);
+		b->addr_src = KB_ADDR_SOCKNAME;
+	}
+}
+
+void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now)
+{
+	const struct kb_proc *p = NULL;
+	char comm[KB_COMM_LEN] = "";
+
+	memset(b, 0, offsetof(struct kb_bind, addr));
+	b->ev = *ev;
+	b->bound_port = -1;
+	b->pid = ev->pid > 0 ? ev->pid : kb_proc_tgid(ev->tid);
+	if (b->pid <= 0)
+		b->pid = -1;
+
+	if (ev->flags & KB_EVF_COMM_SYNC)
+		memcpy(comm, ev->comm, KB_COMM_LEN);
+	if (b->pid > 0)
+		p = kb_procs_get(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS);
+	if (!comm[0] && kb_proc_comm(ev->tid, comm) && p)
+		memcpy(comm, p->comm, KB_COMM_LEN);
+	comm[KB_COMM_LEN - 1] = '\0';
+	if (comm[0])
+		kb_visible_str(b->comm, sizeof(b->comm), comm, KB_COMM_LEN);
+	else
+		snprintf(b->comm, sizeof(b->comm), "?");
+	if (p && p->uid_known) {
+		b->uid_known = true;
+		b->uid = p->uid;
+		snprintf(b->user, sizeof(b->user), "%s", p->user);
+	}
+
+	b->addr_src = ev->addr_src;
+	if (ev->sa_len) {
+		kb_sockaddr_decode(ev->sa, ev->sa_len, &b->addr);
+	} else {
+		uint8_t buf[KB_SA_MAX];
+		size_t want = ev->addrlen < sizeof(buf) ? ev->addrlen : sizeof(buf);
+		long n = b->pid > 0 && ev->uptr ? kb_mem_read(b->pid, ev->uptr, buf, want) : -1;
+
+		if (n >= 2) {
+			kb_sockaddr_decode(buf, (size_t)n, &b->addr);
+			b->addr_src = KB_ADDR_LATE;
+		} else {
+			kb_sockaddr_decode(NULL, 0, &b->addr);
+			b->addr_src = KB_ADDR_NONE;
+		}
+	}
+	if (ev->stype >= 0) {
+		/* the kernel probe saw the socket type: no need to ask the process */
+		b->sock_known = true;
+		b->sock_type = ev->stype;
+		b->proto = kb_proto_name(b->addr.family, ev->stype, 0);
+	}
+	if (b->pid != en->self)
+		inspect_socket(en, b, now);
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * format.c - field text shared by every output.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "errname.h"
+#include "format.h"
+
+static int64_t mono_to_real_off;
+
+uint64_t kb_now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void kb_clock_init(void)
+{
+	struct timespec r;
+	uint64_t m1, m2;
+
+	m1 = kb_now_mono();
+	clock_gettime(CLOCK_REALTIME, &r);
+	m2 = kb_now_mono();
+	mono_to_real_off = (int64_t)((uint64_t)r.tv_sec * 1000000000ULL + (uint64_t)r.tv_nsec) -
+			   (int64_t)(m1 / 2 + m2 / 2);
+}
+
+uint64_t kb_mono_to_real(uint64_t mono_ns)
+{
+	return (uint64_t)((int64_t)mono_ns + mono_to_real_off);
+}
+
+const char *kb_fmt_time(uint64_t mono_ns, char *buf, size_t len)
+{
+	uint64_t real = kb_mono_to_real(mono_ns);
+	time_t sec = (time_t)(real / 1000000000ULL);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned int)(real % 1000000000ULL / 1000));
+	return buf;
+}
+
+const char *kb_fmt_errname(const struct kb_bind *b, char *buf, size_t len)
+{
+	if (b->ev.ret == KB_RET_UNKNOWN || b->ev.ret >= 0)
+		return NULL;
+	return kb_errname(-b->ev.ret, buf, len);
+}
+
+const char *kb_fmt_result(const struct kb_bind *b, char *buf, size_t len)
+{
+	const char *e;
+
+	if (b->ev.ret == KB_RET_UNKNOWN)
+		return "?";
+	if (b->ev.ret >= 0)
+		return "OK";
+	e = kb_fmt_errname(b, buf, len);
+	return e ? e : "?";
+}
+
+int kb_bind_verified(const struct kb_bind *b)
+{
+	return kb_addr_src_exact(b->addr_src);
+}
+
+const char *kb_fmt_port(const struct kb_bind *b, char *buf, size_t len)
+{
+	if (b->addr.port < 0)
+		return "-";
+	snprintf(buf, len, "%s%d", kb_bind_verified(b) ? "" : "~", b->addr.port);
+	return buf;
+}
+
+const char *kb_fmt_family(const struct kb_bind *b, char *buf, size_t len)
+{
+	return kb_family_name(b->addr.family, buf, len);
+}
+
+const char *kb_fmt_addr_source(int src)
+{
+	switch (src) {
+	case KB_ADDR_UPROBE:	 return "uprobe";
+	case KB_ADDR_KPROBE:	 return "kprobe";
+	case KB_ADDR_KCOPY:	 return "kernel";
+	case KB_ADDR_TRACEPOINT: return "tracepoint";
+	case KB_ADDR_LATE:	 return "late";
+	case KB_ADDR_SOCKNAME:	 return "sockname";
+	default:		 return "none";
+	}
+}

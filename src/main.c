@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - kbindtop: wiring of options, engine and the two views.
+ *
+ * The only file that exits.  Order of teardown, whatever the reason for
+ * leaving: stop recording and join the reader, remove tracing state, end
+ * curses, then print errors.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "check.h"
+#include "engine.h"
+#include "enrich.h"
+#include "filter.h"
+#include "format.h"
+#include "options.h"
+#include "session.h"
+#include "signals.h"
+#include "tui.h"
+
+#define INSPECT_PER_SEC 4000
+#define POP_BATCH 256
+
+static void fatal_cleanup(void *arg)
+{
+	kb_session_emergency(arg);
+}
+
+/* Root, or the capability tracefs needs (CAP_SYS_ADMIN). */
+static bool privileged(void)
+{
+	char line[256];
+	FILE *f;
+	bool ok = false;
+
+	if (geteuid() == 0)
+		return true;
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			ok = (strtoull(line + 7, NULL, 16) >> 21) & 1;
+	fclose(f);
+	return ok;
+}
+
+static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
+{
+	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC);
+	struct kb_batch *bt = kb_batch_new(o, kb_backend_name(e->plan.backend), STDOUT_FILENO);
+	static struct kb_event evs[POP_BATCH];
+	uint64_t t0 = kb_now_mono(), deadline = 0;
+	unsigned long long shown = 0;
+	struct kb_stats st;
+	struct kb_bind b;
+	int ret = 0, werr = 0;
+	bool stopping = false;
+
+	if (o->duration > 0)
+		deadline = t0 + (uint64_t)(o->duration * 1e9);
+	kb_batch_header(bt);
+	werr = kb_batch_flush(bt);
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = kb_queue_fd(e->q), .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+		};
+		int timeout = -1;
+		size_t n;
+
+		if (deadline) {
+			uint64_t now = kb_now_mono();
+
+			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
+		}
+		if (!stopping && !werr && poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents & POLLIN && kb_signals_take())
+			stopping = true;
+		if (deadline && kb_now_mono() >= deadline)
+			stopping = true;
+		if (stopping || werr)
+			kb_engine_stop(e);	/* the reader's last events land in the queue */
+		kb_queue_ack(e->q);
+		while ((n = kb_queue_pop(e->q, evs, POP_BATCH)) > 0) {
+			uint64_t now = kb_now_mono();
+
+			for (size_t i = 0; i < n; i++) {
+				kb_enrich(en, &evs[i], &b, now);
+				if (!kb_filter_options_match(o, &b) || b.pid == getpid())
+					continue;
+				kb_batch_add(bt, &b);
+				shown++;
+			}
+			if (!werr)
+				werr = kb_batch_flush(bt);
+		}
+		if (stopping || werr)
+			break;
+	}
+	kb_engine_stats(e, &st);
+	if (werr && werr != -EPIPE) {
+		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
+		ret = KB_EXIT_FAIL;
+	}
+	kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
+	kb_batch_free(bt);
+	kb_enricher_free(en);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct kb_options o;
+	struct kb_engine e;
+	char err[1024];
+	int sigfd, ret;
+
+	if (kb_options_parse(&o, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
+		return KB_EXIT_USAGE;
+	}
+	switch (o.mode) {
+	case KB_MODE_HELP:
+		kb_options_usage(stdout);
+		return KB_EXIT_OK;
+	case KB_MODE_VERSION:
+		printf("kbindtop %s\n", PACKAGE_VERSION);
+		return KB_EXIT_OK;
+	case KB_MODE_LIST_FIELDS:
+		kb_batch_list_fields(stdout);
+		return KB_EXIT_OK;
+	default:
+		break;
+	}
+	if (o.mode == KB_MODE_TUI && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
+		fprintf(stderr, "kbindtop: the live table needs a terminal; use --batch (or --json) "
+			"to print binds to a pipe or file\n");
+		return KB_EXIT_USAGE;
+	}
+	if (!privileged()) {
+		fprintf(stderr, "kbindtop: tracing needs root (or CAP_SYS_ADMIN); try: sudo kbindtop\n");
+		return KB_EXIT_FAIL;
+	}
+	if (o.mode == KB_MODE_CHECK)
+		return kb_check_run(&o, stdout);
+	if (o.mode == KB_MODE_CLEANUP) {
+		if (kb_tracefs_mount(err, sizeof(err))) {
+			fprintf(stderr, "kbindtop: %s\n", err);
+			return KB_EXIT_FAIL;
+		}
+		ret = kb_session_reap(stdout);
+		printf("kbindtop: %d leftover%s removed\n", ret < 0 ? 0 : ret, ret == 1 ? "" : "s");
+		return ret < 0 ? KB_EXIT_FAIL : KB_EXIT_OK;
+	}
+
+	kb_clock_init();
+	sigfd = kb_signals_init();
+	if (sigfd < 0) {
+		fprintf(stderr, "kbindtop: cannot set up signals: %s\n", strerror(-sigfd));
+		return KB_EXIT_FAIL;
+	}
+	kb_signals_on_fatal(fatal_cleanup, &e.sess);
+	ret = kb_engine_start(&e, &o, stderr, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "kbindtop: %s\n", err);
+		return KB_EXIT_FAIL;
+	}
+	fprintf(stderr, "kbindtop: ready (setup %.1f ms)\n", e.setup_ms);
+	if (o.mode == KB_MODE_BATCH)
+		ret = run_batch(&o, &e, sigfd);
+	else
+		ret = kb_tui_run(&o, &e, sigfd, err, sizeof(err));
+	if (kb_engine_destroy(&e))
+		fprintf(stderr, "kbindtop: warning: some tracing state could not be removed; "
+			"run 'kbindtop --cleanup'\n");
+	if (ret && err[0] && o.mode == KB_MODE_TUI)
+		fprintf(stderr, "kbindtop: %s\n", err);
+	return ret;
+}

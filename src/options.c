@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * options.c - command line parsing from one option table.
+ *
+ * The table below is the single source of truth: getopt_long's option
+ * array, the short option string and --help are all generated from it, and
+ * tests/docs-check.sh compares --help with man/kbindtop.8.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+struct kb_optdef {
+	const char *name;	/* long name */
+	int short_name;		/* 0 for long-only */
+	const char *arg;	/* argument placeholder, NULL for flags */
+	const char *help;
+	int (*set)(struct kb_options *o, const char *arg, char *err, size_t errlen);
+};
+
+#define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+/* Strict integer parse: whole string, base 10, within [lo, hi]. */
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s || *s == '+' || (*s == '-' && lo >= 0))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Split a comma list into items, calling fn for each; empty items and
+ * overlong lists are errors.  Works on a copy, never on argv.
+ */
+static int for_each_item(const char *list, const char *opt, char *err, size_t errlen,
+			 int (*fn)(struct kb_options *, const char *, char *, size_t),
+			 struct kb_options *o)
+{
+	char buf[1024];
+	char *p, *comma;
+
+	if (strlen(list) >= sizeof(buf))
+		return ERR("--%s: list too long", opt);
+	strcpy(buf, list);
+	for (p = buf;; p = comma + 1) {
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*p)
+			return ERR("--%s: empty value in '%s'", opt, list);
+		if (fn(o, p, err, errlen))
+			return -1;
+		if (!comma)
+			return 0;
+	}
+}
+
+static int add_pid(struct kb_options *o, const char *s, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(s, 1, 4194304, &v))
+		return ERR("--pid: '%s' is not a process id (1-4194304)", s);
+	if (o->npids >= KB_MAX_LIST)
+		return ERR("--pid: at most %d values", KB_MAX_LIST);
+	o->pids[o->npids++] = (int)v;
+	return 0;
+}
+
+static int add_port(struct kb_options *o, const char *s, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(s, 0, 65535, &v))
+		return ERR("--port: '%s' is not a port number (0-65535)", s);
+	if (o->nports >= KB_MAX_LIST)
+		return ERR("--port: at most %d values", KB_MAX_LIST);
+	o->ports[o->nports++] = (int)v;
+	return 0;
+}
+
+static int add_comm(struct kb_options *o, const char *s, char *err, size_t errlen)
+{
+	if (strlen(s) > 15)
+		return ERR("--comm: '%.40s' is longer than 15 characters (the kernel's limit)", s);
+	if (o->ncomms >= KB_MAX_LIST)
+		return ERR("--comm: at most %d values", KB_MAX_LIST);
+	strcpy(o->comms[o->ncomms++], s);
+	return 0;
+}
+
+static int set_pid(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	return for_each_item(a, "pid", err, errlen, add_pid, o);
+}
+
+static int set_port(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	return for_each_item(a, "port", err, errlen, add_port, o);
+}
+
+static int set_comm(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	return for_each_item(a, "comm", err, errlen, add_comm, o);
+}
+
+static int set_batch(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->mode = KB_MODE_BATCH;
+	return 0;
+}
+
+static int set_json(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->json = true;
+	o->mode = KB_MODE_BATCH;
+	return 0;
+}
+
+static int set_stacks(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->print_stacks = true;
+	return 0;
+}
+
+static int set_no_stacks(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->record_stacks = false;
+	return 0;
+}
+
+static int set_backend(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!strcmp(a, "auto"))
+		o->backend = KB_BACKEND_AUTO;
+	else if (!strcmp(a, "kprobe"))
+		o->backend = KB_BACKEND_KPROBE;
+	else if (!strcmp(a, "syscalls"))
+		o->backend = KB_BACKEND_SYSCALLS;
+	else
+		return ERR("--backend: '%.40s' is not one of auto, kprobe, syscalls", a);
+	return 0;
+}
+
+static int set_buffer_kb(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 16, 1048576, &v))
+		return ERR("--buffer-kb: '%.40s' is not a size in KB (16-1048576)", a);
+	o->buffer_kb = (unsigned int)v;
+	return 0;
+}
+
+static int set_duration(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (parse_seconds(a, 0.001, 31536000, &o->duration))
+		return ERR("--duration: '%.40s' is not a number of seconds (0.001-31536000)", a);
+	return 0;
+}
+
+static int set_delay(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (parse_seconds(a, 0.1, 3600, &o->delay))
+		return ERR("--delay: '%.40s' is not a refresh interval in seconds (0.1-3600)", a);
+	return 0;
+}
+
+static int set_failed(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->failed_only = true;
+	return 0;
+}
+
+static int set_filter(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (strlen(a) >= sizeof(o->filter))
+		return ERR("--filter: longer than %zu characters", sizeof(o->filter) - 1);
+	strcpy(o->filter, a);
+	return 0;
+}
+
+static int set_sort(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	/* the column name is checked against the column table by the view */
+	if (strlen(a) >= sizeof(o->sort))
+		return ERR("--sort: '%.40s' is not a column name", a);
+	strcpy(o->sort, a);
+	return 0;
+}
+
+static int set_no_color(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->color = false;
+	return 0;
+}
+
+static int set_verbose(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->verbose = true;
+	return 0;
+}
+
+#define MODE_SETTER(fn, m) \
+	static int fn(struct kb_options *o, const char *a, char *err, size_t errlen) \
+	{ o->mode = (m); return 0; }
+MODE_SETTER(set_check, KB_MODE_CHECK)
+MODE_SETTER(set_cleanup, KB_MODE_CLEANUP)
+MODE_SETTER(set_help, KB_MODE_HELP)
+MODE_SETTER(set_version, KB_MODE_VERSION)
+MODE_SETTER(set_list_fields, KB_MODE_LIST_FIELDS)
+
+static const struct kb_optdef optdefs[] = {
+	{ "batch",	'b', NULL,	"print one line per bind() call instead of the live table", set_batch },
+	{ "json",	'j', NULL,	"print one JSON object per line (implies --batch)", set_json },
+	{ "stacks",	0,   NULL,	"with --batch: print user and kernel stacks", set_stacks },
+	{ "no-stacks",	0,   NULL,	"do not record stacks at all (lowest overhead)", set_no_stacks },
+	{ "backend",	'B', "NAME",	"auto, kprobe or syscalls (default auto)", set_backend },
+	{ "buffer-kb",	0,   "KB",	"per-CPU ring buffer size (default 2048)", set_buffer_kb },
+	{ "duration",	't', "SECONDS",	"stop after SECONDS", set_duration },
+	{ "pid",	'p', "PID[,PID]",	"only these processes (thread group ids)", set_pid },
+	{ "port",	'P', "PORT[,PORT]",	"only binds to these ports (0 = kernel-assigned)", set_port },
+	{ "comm",	'c', "NAME[,NAME]",	"only these command names (exact)", set_comm },
+	{ "failed",	'x', NULL,	"only failed binds", set_failed },
+	{ "delay",	'd', "SECONDS",	"refresh interval of the live table (default 1)", set_delay },
+	{ "filter",	'F', "TEXT",	"initial filter of the live table (as typed after '\\')", set_filter },
+	{ "sort",	's', "COLUMN",	"initial sort column of the live table", set_sort },
+	{ "no-color",	0,   NULL,	"no colors (also when NO_COLOR is set)", set_no_color },
+	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
+	{ "check",	0,   NULL,	"report what this host supports and exit", set_check },
+	{ "cleanup",	0,   NULL,	"remove tracing state left by killed runs and exit", set_cleanup },
+	{ "help",	'h', NULL,	"show this help and exit", set_help },
+	{ "version",	'V', NULL,	"show the version and exit", set_version },
+	{ "list-fields", 0,  NULL,	NULL /* hidden */, set_list_fields },
+};
+
+#define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
+
+static void defaults(struct kb_options *o)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	memset(o, 0, sizeof(*o));
+	o->mode = KB_MODE_TUI;
+	o->backend = KB_BACKEND_AUTO;
+	o->record_stacks = true;
+	o->color = !(nc && *nc);
+	o->buffer_kb = 2048;
+	o->delay = 1.0;
+}
+
+static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_seen[],
+			   char *err, size_t errlen)
+{
+	int nmodes = 0;
+
+	for (int m = KB_MODE_CHECK; m <= KB_MODE_LIST_FIELDS; m++)
+		nmodes += mode_seen[m];
+	if (nmodes > 1 || (nmodes && mode_seen[KB_MODE_BATCH] &&
+			   !mode_seen[KB_MODE_HELP] && !mode_seen[KB_MODE_VERSION]))
+		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
+	if (stacks_seen && !o->record_stacks)
+		return ERR("conflicting options: --stacks and --no-stacks");
+	if (o->print_stacks && o->mode != KB_MODE_BATCH)
+		return ERR("--stacks goes with --batch (the live table always shows stacks)");
+	return 0;
+}
+
+int kb_options_parse(struct kb_options *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct option longopts[NOPTS + 1];
+	char shortopts[NOPTS * 2 + 2];
+	bool mode_seen[KB_MODE_LIST_FIELDS + 1] = { false };
+	bool stacks_seen = false;
+	size_t ns = 0;
+	int c, idx;
+
+	defaults(o);
+	shortopts[ns++] = ':';	/* report missing arguments as ':' */
+	for (size_t i = 0; i < NOPTS; i++) {
+		longopts[i] = (struct option){ optdefs[i].name,
+			optdefs[i].arg ? required_argument : no_argument, NULL,
+			optdefs[i].short_name ? optdefs[i].short_name : 256 + (int)i };
+		if (optdefs[i].short_name) {
+			shortopts[ns++] = (char)optdefs[i].short_name;
+			if (optdefs[i].arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[NOPTS] = (struct option){ 0 };
+	shortopts[ns] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
+		const struct kb_optdef *d = NULL;
+
+		if (c == '?') {
+			if (optopt)
+				return ERR("unknown option '-%c' (see --help)", optopt);
+			return ERR("unknown option '%.60s' (see --help)", argv[optind - 1]);
+		}
+		if (c == ':')
+			return ERR("option '%.60s' needs an argument (see --help)", argv[optind - 1]);
+		for (size_t i = 0; i < NOPTS && !d; i++)
+			if (c == (optdefs[i].short_name ? optdefs[i].short_name : 256 + (int)i))
+				d = &optdefs[i];
+		if (!d)
+			return ERR("unknown option (see --help)");
+		if (d->set(o, optarg, err, errlen))
+			return -1;
+		if (d->set == set_stacks)
+			stacks_seen = true;
+		if (o->mode != KB_MODE_TUI)
+			mode_seen[o->mode] = true;
+	}
+	if (optind < argc)
+		return ERR("unexpected argument '%.60s' (see --help)", argv[optind]);
+	/* --help and --version win over everything else, like GNU tools */
+	if (mode_seen[KB_MODE_HELP] || mode_seen[KB_MODE_VERSION]) {
+		o->mode = mode_seen[KB_MODE_HELP] ? KB_MODE_HELP : KB_MODE_VERSION;
+		return 0;
+	}
+	return check_conflicts(o, stacks_seen, mode_seen, err, errlen);
+}
+
+void kb_options_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: kbindtop [OPTION]...\n"
+		"Show every bind() call on this host, live: who, what address and port,\n"
+		"whether it worked, and the call stack.  Needs root (or CAP_SYS_ADMIN).\n"
+		"\n"
+		"Options:\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		const struct kb_optdef *d = &optdefs[i];
+		char left[64];
+
+		if (!d->help)
+			continue;
+		snprintf(left, sizeof(left), "%c%c%c --%s%s%s",
+			 d->short_name ? '-' : ' ', d->short_name ? d->short_name : ' ',
+			 d->short_name ? ',' : ' ', d->name, d->arg ? "=" : "", d->arg ? d->arg : "");
+		fprintf(f, "  %-28s %s\n", left, d->help);
+	}
+	fprintf(f,
+		"\n"
+		"Batch columns: TIME (local), PID, TID, COMM, FAM (inet, inet6, unix),\n"
+		"PROTO (tcp, udp, ...; '-' if the socket was already gone), ADDR, PORT\n"
+		"('~' marks a port read after the fact, not verified), RESULT (OK or the\n"
+		"errno name).\n"
+		"\n"
+		"Examples:\n"
+		"  kbindtop                         live table of every process calling bind()\n"
+		"  kbindtop -P 8080                 who keeps grabbing port 8080?\n"
+		"  kbindtop -b -x                   print failed binds as they happen\n"
+		"  kbindtop -j --stacks -t 10       ten seconds of JSON with call stacks\n"
+		"  kbindtop --check                 what this kernel supports\n"
+		"\n"
+		"Exit status: 0 on success, 1 when tracing cannot be set up, 2 on bad usage.\n"
+		"See kbindtop(8).\n");
+}
+
+const char *kb_backend_req_name(enum kb_backend_req b)
+{
+	switch (b) {
+	case KB_BACKEND_KPROBE:		return "kprobe";
+	case KB_BACKEND_SYSCALLS:	return "syscalls";
+	default:			return "auto";
+	}
+}

@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pair.c - per-thread state machine that turns records into bind calls.
+ *
+ * In timestamp order, one thread's records of one bind() are:
+ *   [UADDR]  libc uprobe (syscalls backend, libc callers only)
+ *   ENTER    syscall entry (carries the address on the kprobe backend)
+ *   [USTACK] user stack of the ENTER, same CPU, right after it
+ *   [KSOCK]  kernel copy of the address (6.11+ kprobe backend)
+ *   [KSTACK] kernel stack of the KSOCK, same CPU, right after it
+ *   EXIT     syscall return
+ * A KSOCK without an ENTER is a bind that did not come through bind(2)
+ * (io_uring); its KSOCK_EXIT ends it.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pair.h"
+#include "xalloc.h"
+
+#define HOLD_NS		(5ULL * 1000000000ULL)	/* give up on a partner after this */
+#define NBUCKET		4096			/* power of two */
+#define MAX_STATES	65536
+
+struct fifo {
+	struct kb_rec *r;
+	uint32_t head, len, cap;	/* cap is a power of two */
+};
+
+struct tstate {
+	int tid;
+	int next;			/* hash chain, -1 ends */
+	bool has_addr;			/* uprobe record waiting for its ENTER */
+	bool has_call;			/* ENTER seen, EXIT not yet */
+	bool ustack_done;
+	bool kstack_done;
+	bool ksock_seen;
+	uint64_t ra;			/* direct caller from the uprobe or kprobe */
+	struct kb_rec addr;		/* the uprobe record (fd, uptr, sa, comm, ra) */
+	struct kb_event ev;		/* the call being assembled */
+};
+
+struct kb_pair {
+	int nstreams;
+	bool want_ustack;
+	kb_event_fn emit;
+	void *ctx;
+	struct fifo *fifo;
+	uint64_t queued;
+	uint64_t last_watermark;
+	uint64_t last_expire;
+	/* last event record per stream: stacks attach to it */
+	int *last_tid;
+	int bucket[NBUCKET];
+	struct tstate *st;		/* pool */
+	int nst, cap_st, free_head;
+	int live;			/* states with a call or an address */
+	struct kb_pair_stats stats;
+};
+
+struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, kb_event_fn emit, void *ctx)
+{
+	struct kb_pair *p = xcalloc(1, sizeof(*p));
+
+	p->nstreams = nstreams;
+	p->want_ustack = want_ustack;
+	p->emit = emit;
+	p->ctx = ctx;
+	p->fifo = xcalloc((size_t)nstreams, sizeof(*p->fifo));
+	p->last_tid = xcalloc((size_t)nstreams, sizeof(int));
+	for (int i = 0; i < NBUCKET; i++)
+		p->bucket[i] = -1;
+	p->free_head = -1;
+	return p;
+}
+
+void kb_pair_free(struct kb_pair *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->nstreams; i++)
+		free(p->fifo[i].r);
+	free(p->fifo);
+	free(p->last_tid);
+	free(p->st);
+	free(p);
+}
+
+void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
+{
+	struct fifo *f;
+
+	if (s < 0 || s >= p->nstreams)
+		return;
+	f = &p->fifo[s];
+	if (f->len == f->cap) {
+		uint32_t ncap = f->cap ? f->cap * 2 : 64;
+		struct kb_rec *nr = xmalloc(ncap * sizeof(*nr));
+
+		for (uint32_t i = 0; i < f->len; i++)
+			nr[i] = f->r[(f->head + i) & (f->cap - 1)];
+		free(f->r);
+		f->r = nr;
+		f->head = 0;
+		f->cap = ncap;
+	}
+	if (r->ts < p->last_watermark)
+		p->stats.late++;
+	f->r[(f->head + f->len) & (f->cap - 1)] = *r;
+	f->len++;
+	p->queued++;
+}
+
+static unsigned int hash_tid(int tid)
+{
+	return ((unsigned int)tid * 2654435761u) & (NBUCKET - 1);
+}
+
+static struct tstate *find_state(struct kb_pair *p, int tid)
+{
+	for (int i = p->bucket[hash_tid(tid)]; i >= 0; i = p->st[i].next)
+		if (p->st[i].tid == tid)
+			return &p->st[i];
+	return NULL;
+}
+
+static void release_state(struct kb_pair *p, struct tstate *t)
+{
+	int idx = (int)(t - p->st);
+	int *pp = &p->bucket[hash_tid(t->tid)];
+
+	while (*pp != idx)
+		pp = &p->st[*pp].next;
+	*pp = t->next;
+	t->tid = 0;
+	t->next = p->free_head;
+	p->free_head = idx;
+	p->live--;
+}
+
+static void emit_call(struct kb_pair *p, struct tstate *t)
+{
+	p->stats.calls++;
+	p->emit(p->ctx, &t->ev);
+	t->has_call = false;
+}
+
+static void expire(struct kb_pair *p, uint64_t now);
+
+static struct tstate *get_state(struct kb_pair *p, int tid)
+{
+	struct tstate *t = find_state(p, tid);
+	int idx;
+
+	if (t)
+		return t;
+	if (p->free_head < 0 && p->nst == MAX_STATES) {
+		/* a flood of threads whose partners never came: drop the oldest */
+		expire(p, UINT64_MAX);
+	}
+	if (p->free_head >= 0) {
+		idx = p->free_head;
+		p->free_head = p->st[idx].next;
+	} else {
+		if (p->nst == p->cap_st) {
+			p->cap_st = p->cap_st ? p->cap_st * 2 : 256;
+			p->st = xrealloc(p->st, (size_t)p->cap_st * sizeof(*p->st));
+		}
+		idx = p->nst++;
+	}
+	t = &p->st[idx];
+	t->tid = tid;
+	t->has_addr = t->has_call = false;
+	t->next = p->bucket[hash_tid(tid)];
+	p->bucket[hash_tid(tid)] = idx;
+	p->live++;
+	return t;
+}
+
+static void put_if_idle(struct kb_pair *p, struct tstate *t)
+{
+	if (!t->has_call && !t->has_addr)
+		release_state(p, t);
+}
+
+static void copy_comm(struct kb_event *ev, const struct kb_rec *r)
+{
+	memcpy(ev->comm, r->comm, sizeof(ev->comm));
+	ev->comm[sizeof(ev->comm) - 1] = '\0';
+	ev->flags |= KB_EVF_COMM_SYNC;
+}
+
+static void copy_addr(struct kb_event *ev, const struct kb_rec *r)
+{
+	memcpy(ev->sa, r->sa, r->sa_len);
+	ev->sa_len = r->sa_len;
+	ev->addr_src = r->sa_src;
+}
+
+static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec *r, bool iouring)
+{
+	struct kb_event *ev = &t->ev;
+
+	if (t->has_call) {
+		/* the previous call's return was lost */
+		ev->flags |= KB_EVF_NO_EXIT;
+		p->stats.no_exit++;
+		emit_call(p, t);
+	}
+	memset(ev, 0, offsetof(struct kb_event, sa));
+	ev->ts = r->ts;
+	ev->tid = r->tid;
+	ev->pid = 0;
+	ev->fd = r->fd;
+	ev->ret = KB_RET_UNKNOWN;
+	ev->uptr = r->uptr;
+	ev->addrlen = r->addrlen;
+	ev->stype = r->stype;
+	ev->cpu = (uint16_t)r->cpu;
+	ev->addr_src = KB_ADDR_NONE;
+	if (p->want_ustack)
+		ev->flags |= KB_EVF_STACK_WANTED;
+	if (iouring)
+		ev->flags |= KB_EVF_IOURING;
+	if (r->has_comm)
+		copy_comm(ev, r);
+	if (r->sa_len)
+		copy_addr(ev, r);
+	t->has_call = true;
+	t->ra = r->ra;
+	t->ustack_done = t->kstack_done = false;
+	t->ksock_seen = iouring;
+
+	/* the libc uprobe fired just before this syscall: take its exact address */
+	if (t->has_addr) {
+		const struct kb_rec *a = &t->addr;
+
+		if (!iouring && a->fd == r->fd && (!r->uptr || a->uptr == r->uptr)) {
+			if (!ev->sa_len)
+				copy_addr(ev, a);
+			if (a->has_comm && !(ev->flags & KB_EVF_COMM_SYNC))
+				copy_comm(ev, a);
+			t->ra = a->ra;
+		} else {
+			p->stats.unmatched_addr++;
+		}
+		t->has_addr = false;
+	}
+}
+
+static void attach_ustack(struct tstate *t, const struct kb_rec *r)
+{
+	struct kb_event *ev = &t->ev;
+	uint64_t ra = t->ra;
+	int n = 0;
+
+	if (r->tgid)
+		ev->pid = (int32_t)r->tgid;
+	for (int i = 0; i < r->nframes && n < KB_USTACK_MAX; i++) {
+		ev->ustack[n++] = r->frames[i];
+		/*
+		 * Frame 0 is the syscall instruction inside libc's bind(),
+		 * which has no frame of its own: the walk skips its caller.
+		 * The return address at the user sp is that caller.
+		 */
+		if (i == 0 && ra && n < KB_USTACK_MAX && (r->nframes < 2 || r->frames[1] != ra)) {
+			ev->ustack[n++] = ra;
+			ev->flags |= KB_EVF_CALLER_FIXED;
+		}
+	}
+	ev->n_ustack = (uint8_t)n;
+	t->ustack_done = true;
+}
+
+static void attach_kstack(struct tstate *t, const struct kb_rec *r)
+{
+	struct kb_event *ev = &t->ev;
+	int n = r->nframes < KB_KSTACK_MAX ? r->nframes : KB_KSTACK_MAX;
+
+	memcpy(ev->kstack, r->frames, (size_t)n * sizeof(uint64_t));
+	ev->n_kstack = (uint8_t)n;
+	t->kstack_done = true;
+}
+
+static void finish(struct kb_pair *p, struct tstate *t, const struct kb_rec *r)
+{
+	struct kb_event *ev = &t->ev;
+
+	ev->ret = r->ret;
+	ev->ts_exit = r->ts;
+	emit_call(p, t);
+}
+
+static void process(struct kb_pair *p, int s, const struct kb_rec *r)
+{
+	struct tstate *t;
+
+	switch (r->role) {
+	case KB_ROLE_UADDR:
+		t = get_state(p, r->tid);
+		if (t->has_addr)
+			p->stats.unmatched_addr++;
+		t->addr = *r;
+		t->has_addr = true;
+		p->last_tid[s] = 0;
+		return;
+	case KB_ROLE_ENTER:
+		t = get_state(p, r->tid);
+		start_call(p, t, r, false);
+		p->last_tid[s] = r->tid;
+		return;
+	case KB_ROLE_KSOCK:
+		t = get_state(p, r->tid);
+		if (t->has_call && !t->ksock_seen) {
+			/* nested in bind(2): the kernel's copy is the exact address */
+			if (r->sa_len)
+				copy_addr(&t->ev, r);
+			if (r->stype >= 0)
+				t->ev.stype = r->stype;
+			if (r->has_comm && !(t->ev.flags & KB_EVF_COMM_SYNC))
+				copy_comm(&t->ev, r);
+			t->ksock_seen = true;
+		} else {
+			start_call(p, t, r, true);
+		}
+		p->last_tid[s] = r->tid;
+		return;
+	case KB_ROLE_USTACK:
+		t = find_state(p, r->tid);
+		if (t && t->has_call && p->last_tid[s] == r->tid && !t->ustack_done)
+			attach_ustack(t, r);
+		return;
+	case KB_ROLE_KSTACK:
+		t = find_state(p, r->tid);
+		if (t && t->has_call && p->last_tid[s] == r->tid && !t->kstack_done)
+			attach_kstack(t, r);
+		return;
+	case KB_ROLE_KSOCK_EXIT:
+		t = find_state(p, r->tid);
+		if (t && t->has_call && (t->ev.flags & KB_EVF_IOURING)) {
+			finish(p, t, r);
+			put_if_idle(p, t);
+		}
+		return;
+	case KB_ROLE_EXIT:
+		t = find_state(p, r->tid);
+		if (!t || !t->has_call || (t->ev.flags & KB_EVF_IOURING)) {
+			p->stats.unmatched_exit++;
+			return;
+		}
+		finish(p, t, r);
+		put_if_idle(p, t);
+		return;
+	default:
+		return;
+	}
+}
+
+/* Give up on partners that did not come within HOLD_NS of now. */
+static void expire(struct kb_pair *p, uint64_t now)
+{
+	uint64_t oldest_ts = UINT64_MAX;
+	int oldest = -1;
+
+	for (int i = 0; i < p->nst; i++) {
+		struct tstate *t = &p->st[i];
+		uint64_t ts;
+
+		if (!t->tid)
+			continue;
+		ts = t->has_call ? t->ev.ts : t->addr.ts;
+		if (now != UINT64_MAX) {
+			if (t->has_call && t->ev.ts + HOLD_NS < now) {
+				t->ev.flags |= KB_EVF_NO_EXIT;
+				p->stats.no_exit++;
+				emit_call(p, t);
+			}
+			if (t->has_addr && t->addr.ts + HOLD_NS < now) {
+				t->has_addr = false;
+				p->stats.unmatched_addr++;
+			}
+			put_if_idle(p, t);
+		} else if (ts < oldest_ts) {
+			oldest_ts = ts;
+			oldest = i;
+		}
+	}
+	if (now == UINT64_MAX && oldest >= 0) {
+		struct tstate *t = &p->st[oldest];
+
+		if (t->has_call) {
+			t->ev.flags |= KB_EVF_NO_EXIT;
+			emit_call(p, t);
+		}
+		t->has_addr = false;
+		p->stats.evicted++;
+		release_state(p, t);
+	}
+}
+
+static void drain(struct kb_pair *p, uint64_t watermark)
+{
+	for (;;) {
+		int best = -1;
+		uint64_t best_ts = watermark;
+
+		for (int s = 0; s < p->nstreams; s++) {
+			struct fifo *f = &p->fifo[s];
+
+			if (f->len && f->r[f->head].ts < best_ts) {
+				best_ts = f->r[f->head].ts;
+				best = s;
+			}
+		}
+		if (best < 0)
+			return;
+		struct fifo *f = &p->fifo[best];
+		struct kb_rec *r = &f->r[f->head];
+
+		f->head = (f->head + 1) & (f->cap - 1);
+		f->len--;
+		p->queued--;
+		process(p, best, r);
+	}
+}
+
+void kb_pair_flush(struct kb_pair *p, uint64_t watermark)
+{
+	if (p->queued)
+		drain(p, watermark);
+	if (watermark > p->last_watermark)
+		p->last_watermark = watermark;
+	/* a full scan at most every 500 ms */
+	if (p->live && watermark > p->last_expire + 500000000ULL) {
+		expire(p, watermark);
+		p->last_expire = watermark;
+	}
+}
+
+void kb_pair_flush_all(struct kb_pair *p)
+{
+	drain(p, UINT64_MAX);
+	for (int i = 0; i < p->nst; i++) {
+		struct tstate *t = &p->st[i];
+
+		if (!t->tid)
+			continue;
+		if (t->has_call) {
+			t->ev.flags |= KB_EVF_NO_EXIT;
+			p->stats.no_exit++;
+			emit_call(p, t);
+		}
+		if (t->has_addr) {
+			t->has_addr = false;
+			p->stats.unmatched_addr++;
+		}
+		release_state(p, t);
+	}
+}
+
+uint64_t kb_pair_queued(const struct kb_pair *p)
+{
+	return p->queued;
+}
+
+int kb_pair_open(const struct kb_pair *p)
+{
+	return p->live;
+}
+
+void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st)
+{
+	*st = p->stats;
+}

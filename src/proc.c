@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * proc.c - /proc lookups and the per-process cache.
+ *
+ * Reads are bounded (fixed buffers) and everything read is treated as
+ * untrusted bytes.  The cache is a hash of pid with least-recently-used
+ * eviction when full, so memory stays bounded under pid churn.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define NBUCKET 8192
+
+struct kb_procs {
+	int max, n;
+	struct kb_proc *e;
+	int bucket[NBUCKET];
+	uint64_t tick;
+	uint64_t evicted;
+	unsigned int cursor;
+};
+
+/* Read a small /proc file into buf (NUL-terminated); bytes read or -errno. */
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+static const char *status_field(const char *st, const char *name)
+{
+	const char *p = strstr(st, name);
+
+	return p ? p + strlen(name) : NULL;
+}
+
+int kb_proc_tgid(int tid)
+{
+	char path[64], buf[2048];
+	const char *p;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	p = status_field(buf, "\nTgid:");
+	return p ? atoi(p) : -ENOENT;
+}
+
+int kb_proc_comm(int tid, char comm[KB_COMM_LEN])
+{
+	char path[64], buf[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	memset(comm, 0, KB_COMM_LEN);
+	memcpy(comm, buf, (size_t)n < KB_COMM_LEN - 1 ? (size_t)n : KB_COMM_LEN - 1);
+	return 0;
+}
+
+const char *kb_user_name(uint32_t uid, char *buf, size_t len)
+{
+	static struct { uint32_t uid; char name[33]; bool used; } cache[64];
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
+	unsigned int slot = uid % 64;
+
+	if (cache[slot].used && cache[slot].uid == uid) {
+		snprintf(buf, len, "%s", cache[slot].name);
+		return buf;
+	}
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res && res->pw_name)
+		kb_visible_str(cache[slot].name, sizeof(cache[slot].name), res->pw_name, 32);
+	else
+		snprintf(cache[slot].name, sizeof(cache[slot].name), "%u", uid);
+	cache[slot].uid = uid;
+	cache[slot].used = true;
+	snprintf(buf, len, "%s", cache[slot].name);
+	return buf;
+}
+
+struct kb_procs *kb_procs_new(int max)
+{
+	struct kb_procs *pc = xcalloc(1, sizeof(*pc));
+
+	pc->max = max > 16 ? max : 16;
+	pc->e = xcalloc((size_t)pc->max, sizeof(*pc->e));
+	for (int i = 0; i < NBUCKET; i++)
+		pc->bucket[i] = -1;
+	return pc;
+}
+
+void kb_procs_free(struct kb_procs *pc)
+{
+	if (!pc)
+		return;
+	free(pc->e);
+	free(pc);
+}
+
+uint64_t kb_procs_evicted(const struct kb_procs *pc)
+{
+	return pc->evicted;
+}
+
+static unsigned int hpid(int pid)
+{
+	return ((unsigned int)pid * 2654435761u) % NBUCKET;
+}
+
+static void unlink_entry(struct kb_procs *pc, int idx)
+{
+	int *pp = &pc->bucket[hpid(pc->e[idx].pid)];
+
+	while (*pp != idx)
+		pp = &pc->e[*pp].next;
+	*pp = pc->e[idx].next;
+}
+
+static void load(struct kb_proc *p)
+{
+	char path[64], buf[2048];
+	const char *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", p->pid);
+	p->alive = read_small(path, buf, sizeof(buf)) > 0;
+	if (!p->alive)
+		return;
+	f = status_field(buf, "\nUid:");
+	if (f) {
+		p->uid = (uint32_t)strtoul(f, NULL, 10);
+		p->uid_known = true;
+		kb_user_name(p->uid, p->user, sizeof(p->user));
+	}
+	if (!p->comm[0])
+		kb_proc_comm(p->pid, p->comm);
+}
+
+struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
+			     uint64_t ttl_ns)
+{
+	struct kb_proc *p = NULL;
+	int idx;
+
+	for (idx = pc->bucket[hpid(pid)]; idx >= 0; idx = pc->e[idx].next) {
+		if (pc->e[idx].pid == pid) {
+			p = &pc->e[idx];
+			break;
+		}
+	}
+	if (p) {
+		bool renamed = comm && comm[0] && strncmp(comm, p->comm, KB_COMM_LEN);
+
+		if (renamed || (ttl_ns && now_ns - p->loaded_ns > ttl_ns && p->alive)) {
+			if (renamed) {
+				memset(p->comm, 0, sizeof(p->comm));
+				memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
+			}
+			load(p);
+			p->loaded_ns = now_ns;
+		}
+		p->used = ++pc->tick;
+		return p;
+	}
+	if (pc->n < pc->max) {
+		idx = pc->n++;
+	} else {
+		/*
+		 * Full: evict the least recently used of the next 16 slots
+		 * (sampled LRU: O(1) per insert even under pid churn).
+		 */
+		uint64_t best = UINT64_MAX;
+
+		idx = 0;
+		for (int k = 0; k < 16; k++) {
+			int i = (int)(pc->cursor++ % (unsigned int)pc->n);
+
+			if (pc->e[i].used < best) {
+				best = pc->e[i].used;
+				idx = i;
+			}
+		}
+		unlink_entry(pc, idx);
+		pc->evicted++;
+	}
+	p = &pc->e[idx];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	if (comm && comm[0])
+		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
+	load(p);
+	p->loaded_ns = now_ns;
+	p->used = ++pc->tick;
+	p->next = pc->bucket[hpid(pid)];
+	pc->bucket[hpid(pid)] = idx;
+	return p;
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * reader.c - the reader thread.
+ *
+ * One poll() over every per-CPU trace_pipe_raw (non-blocking, with
+ * buffer_percent 0 so a single event wakes it) plus a stop eventfd.  Each
+ * wakeup reads every readable CPU until it is empty, whole sub-buffers at
+ * a time, and decodes them in place: no per-event syscall or allocation.
+ * Records then wait KB_REORDER_NS for partners read from other CPUs (see
+ * pair.c) before calls are emitted, one eventfd write per round.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+
+#include "pair.h"
+#include "reader.h"
+#include "xalloc.h"
+
+struct stream {
+	struct tracefs_cpu *tcpu;
+	int fd;
+	int inst;
+	int cpu;
+};
+
+struct kb_reader {
+	struct kb_decoder *dec;
+	struct kb_pair *pair;
+	struct kb_queue *q;
+	int nstreams;
+	int ncpu;
+	struct stream *st;
+	struct pollfd *pfd;		/* nstreams + 1 (stop) */
+	int stop_fd;
+	void *page;
+	int page_size;
+	pthread_t thread;
+	bool running;
+	/* counters: reader-private, published under lock once per round */
+	struct kb_stats priv;
+	pthread_mutex_t lock;
+	struct kb_stats pub;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void on_event(void *ctx, const struct kb_event *ev)
+{
+	struct kb_reader *r = ctx;
+
+	if (kb_queue_push(r->q, ev))
+		r->priv.calls++;
+}
+
+static void on_record(void *ctx, const struct kb_rec *rec)
+{
+	struct kb_reader *r = ctx;
+	r->priv.records++;
+	kb_pair_add(r->pair, rec->inst * r->ncpu + rec->cpu, rec);
+}
+
+struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
+				bool want_ustack, char *err, size_t errlen)
+{
+	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
+	struct kb_reader *r = xcalloc(1, sizeof(*r));
+
+	if (ncpu < 1)
+		ncpu = 1;
+	r->dec = dec;
+	r->q = q;
+	r->page_size = kb_decoder_subbuf_size(dec);
+	r->page = xcalloc(1, (size_t)r->page_size);
+	r->ncpu = ncpu;
+	r->nstreams = s->ninst * ncpu;
+	r->st = xcalloc((size_t)r->nstreams, sizeof(*r->st));
+	for (int i = 0; i < r->nstreams; i++)
+		r->st[i].fd = -1;
+	r->pfd = xcalloc((size_t)r->nstreams + 1, sizeof(*r->pfd));
+	pthread_mutex_init(&r->lock, NULL);
+	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->stop_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	for (int i = 0; i < s->ninst; i++) {
+		for (int cpu = 0; cpu < ncpu; cpu++) {
+			struct stream *st = &r->st[i * ncpu + cpu];
+			char path[512];
+
+			st->inst = i;
+			st->cpu = cpu;
+			snprintf(path, sizeof(path), "%s/instances/%s/per_cpu/cpu%d/trace_pipe_raw",
+				 tracefs_tracing_dir(), s->inst_name[i], cpu);
+			st->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (st->fd < 0) {
+				if (errno == ENOENT)	/* CPU not possible on this machine */
+					continue;
+				snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+				goto fail;
+			}
+			st->tcpu = tracefs_cpu_alloc_fd(st->fd, r->page_size, true);
+			if (!st->tcpu) {
+				snprintf(err, errlen, "tracefs_cpu_alloc_fd(%s): %s", path, strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	r->pair = kb_pair_new(r->nstreams, want_ustack, on_event, r);
+	return r;
+fail:
+	kb_reader_free(r);
+	return NULL;
+}
+
+/* Read one stream until it is empty; returns pages read. */
+static int read_stream(struct kb_reader *r, struct stream *st)
+{
+	int pages = 0;
+
+	for (;;) {
+		int n = tracefs_cpu_read(st->tcpu, r->page, true);
+		long missed;
+
+		if (n <= 0)
+			break;
+		pages++;
+		missed = kb_decoder_page(r->dec, r->page, (size_t)n, st->inst, st->cpu, on_record, r);
+		if (missed > 0)
+			r->priv.kernel_lost += (uint64_t)missed;
+		else if (missed < 0)
+			r->priv.kernel_lost_pages++;
+	}
+	r->priv.pages += (uint64_t)pages;
+	return pages;
+}
+
+static void publish(struct kb_reader *r)
+{
+	struct kb_pair_stats ps;
+
+	kb_pair_get_stats(r->pair, &ps);
+	r->priv.no_exit = ps.no_exit;
+	r->priv.unmatched_exit = ps.unmatched_exit;
+	r->priv.unmatched_addr = ps.unmatched_addr;
+	r->priv.late = ps.late;
+	r->priv.evicted = ps.evicted;
+	r->priv.queue_drops = kb_queue_drops(r->q);
+	pthread_mutex_lock(&r->lock);
+	r->pub = r->priv;
+	pthread_mutex_unlock(&r->lock);
+	kb_queue_wake(r->q);
+}
+
+static void *reader_main(void *arg)
+{
+	struct kb_reader *r = arg;
+	int n = 0;
+
+	for (int i = 0; i < r->nstreams; i++) {
+		if (r->st[i].tcpu) {
+			r->pfd[n].fd = r->st[i].fd;
+			r->pfd[n].events = POLLIN;
+			n++;
+		}
+	}
+	r->pfd[n].fd = r->stop_fd;
+	r->pfd[n].events = POLLIN;
+
+	for (;;) {
+		int timeout = -1;
+		uint64_t start;
+
+		if (kb_pair_queued(r->pair))
+			timeout = (int)(KB_REORDER_NS / 1000000) + 1;
+		else if (kb_pair_open(r->pair))
+			timeout = 1000;
+		if (poll(r->pfd, (nfds_t)n + 1, timeout) < 0 && errno != EINTR)
+			break;
+		if (r->pfd[n].revents & POLLIN)
+			break;
+		/*
+		 * Everything recorded before this instant will have been read
+		 * once the loop below has emptied every CPU; minus a margin for
+		 * events reserved but not yet committed.
+		 */
+		start = now_ns();
+		r->priv.rounds++;
+		for (int i = 0; i < r->nstreams; i++)
+			if (r->st[i].tcpu)
+				read_stream(r, &r->st[i]);
+		kb_pair_flush(r->pair, start > KB_REORDER_NS ? start - KB_REORDER_NS : 0);
+		publish(r);
+	}
+	/* stop: recording is already off; take what is left */
+	for (int i = 0; i < r->nstreams; i++)
+		if (r->st[i].tcpu)
+			read_stream(r, &r->st[i]);
+	kb_pair_flush_all(r->pair);
+	publish(r);
+	return NULL;
+}
+
+int kb_reader_start(struct kb_reader *r)
+{
+	sigset_t all, old;
+	int ret;
+
+	/* signals belong to the main thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	ret = pthread_create(&r->thread, NULL, reader_main, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return -ret;
+	r->running = true;
+	return 0;
+}
+
+void kb_reader_stop(struct kb_reader *r)
+{
+	uint64_t one = 1;
+
+	if (!r || !r->running)
+		return;
+	if (write(r->stop_fd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow from one write */
+	}
+	pthread_join(r->thread, NULL);
+	r->running = false;
+}
+
+void kb_reader_free(struct kb_reader *r)
+{
+	if (!r)
+		return;
+	kb_reader_stop(r);
+	for (int i = 0; i < r->nstreams; i++) {
+		if (r->st[i].tcpu)
+			tracefs_cpu_free_fd(r->st[i].tcpu);
+		if (r->st[i].fd >= 0)
+			close(r->st[i].fd);
+	}
+	if (r->stop_fd >= 0)
+		close(r->stop_fd);
+	kb_pair_free(r->pair);
+	kb_decoder_free(r->dec);
+	pthread_mutex_destroy(&r->lock);
+	free(r->st);
+	free(r->pfd);
+	free(r->page);
+	free(r);
+}
+
+void kb_reader_stats(struct kb_reader *r, struct kb_stats *st)
+{
+	pthread_mutex_lock(&r->lock);
+	*st = r->pub;
+	pthread_mutex_unlock(&r->lock);
+}
