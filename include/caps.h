@@ -42,11 +42,13 @@ struct kb_caps {
 extern const char *const kb_ksym_names[KB_SYM_COUNT];
 
 /*
- * kb_caps_probe - fill c from tracefs, /proc/kallsyms, lockdown and
- * /proc/version.  tracefs must be mounted (kb_tracefs_mount).  With
- * scan_libcs, also find the libcs in use (costs a pass over /proc).
+ * kb_caps_probe - fill c from tracefs, lockdown and uname.  tracefs must
+ * be mounted (kb_tracefs_mount).  With scan_libcs, also find the libcs in
+ * use (a pass over /proc); with scan_ksyms, look up kernel functions in
+ * /proc/kallsyms (~50 ms: only --check does; a real start just tries the
+ * probe points in order and lets the kernel say which exist).
  */
-void kb_caps_probe(struct kb_caps *c, bool scan_libcs);
+void kb_caps_probe(struct kb_caps *c, bool scan_libcs, bool scan_ksyms);
 
 /* Can a kprobe backend work here, as far as can be told without trying?  why gets the reason if not. */
 bool kb_caps_kprobe_possible(const struct kb_caps *c, char *why, size_t len);

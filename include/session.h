@@ -74,6 +74,9 @@ int kb_session_trigger(struct kb_session *s, int idx, const char *system, const 
 /* Restrict instance idx to these task ids and their children (event-fork). */
 int kb_session_set_pids(struct kb_session *s, int idx, const int *tids, int n, char *err, size_t errlen);
 
+/* Disable every event enabled in one instance (ours only). */
+void kb_instance_events_off(struct tracefs_instance *in);
+
 /* Turn recording on in every instance. */
 int kb_session_start(struct kb_session *s);
 

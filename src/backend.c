@@ -169,7 +169,7 @@ static void undo_plan(struct kb_session *s, const struct kb_plan *plan)
 						  "!stacktrace");
 	}
 	for (int k = 0; k < s->ninst; k++)
-		tracefs_event_disable(s->inst[k], NULL, NULL);
+		kb_instance_events_off(s->inst[k]);
 	for (int i = s->ndyn - 1; i >= 0; i--) {
 		tracefs_dynevent_destroy(s->dyn[i], false);
 		tracefs_dynevent_free(s->dyn[i]);

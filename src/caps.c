@@ -61,8 +61,10 @@ static void scan_kallsyms(struct kb_caps *c)
 
 	if (!f)
 		return;
+	int found = 0;
+
 	c->kallsyms_ok = true;
-	while (fgets(line, sizeof(line), f)) {
+	while (found < KB_SYM_COUNT && fgets(line, sizeof(line), f)) {
 		char *name = strchr(line, ' ');
 
 		if (!name || !(name = strchr(name + 1, ' ')))
@@ -72,8 +74,10 @@ static void scan_kallsyms(struct kb_caps *c)
 		if (name[0] != '_' && name[0] != 'i')
 			continue;
 		for (int i = 0; i < KB_SYM_COUNT; i++)
-			if (!strcmp(name, kb_ksym_names[i]))
+			if (!c->ksym[i] && !strcmp(name, kb_ksym_names[i])) {
 				c->ksym[i] = true;
+				found++;
+			}
 	}
 	fclose(f);
 }
@@ -97,7 +101,7 @@ static void read_lockdown(struct kb_caps *c)
 	fclose(f);
 }
 
-void kb_caps_probe(struct kb_caps *c, bool scan_libcs)
+void kb_caps_probe(struct kb_caps *c, bool scan_libcs, bool scan_ksyms)
 {
 	const char *dir = tracefs_tracing_dir();
 	struct utsname u;
@@ -109,11 +113,12 @@ void kb_caps_probe(struct kb_caps *c, bool scan_libcs)
 		snprintf(c->kernel, sizeof(c->kernel), "%s %s", u.release, u.machine);
 	c->root = geteuid() == 0;
 	read_lockdown(c);
-	scan_kallsyms(c);
 	if (dir) {
 		c->syscall_tp = tfile_exists(dir, "events/syscalls/sys_enter_bind/format") &&
 				tfile_exists(dir, "events/syscalls/sys_exit_bind/format");
 		c->kprobe_events = tfile_exists(dir, "kprobe_events");
+		if (scan_ksyms && c->kprobe_events)
+			scan_kallsyms(c);
 		c->uprobe_events = tfile_exists(dir, "uprobe_events");
 		c->userstacktrace = tfile_exists(dir, "options/userstacktrace");
 		readme = tfile_read(dir, "README");

@@ -72,7 +72,7 @@ int kb_check_run(const struct kb_options *o, FILE *f)
 		fprintf(f, "verdict:              kbindtop cannot trace on this host\n");
 		return 1;
 	}
-	kb_caps_probe(&c, true);
+	kb_caps_probe(&c, true, true);
 	fprintf(f, "kernel:               %s\n", c.kernel);
 	fprintf(f, "tracefs:              %s\n", c.tracefs);
 	fprintf(f, "running as root:      %s\n", yesno(c.root));

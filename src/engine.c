@@ -43,7 +43,11 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	if (reaped > 0 && log)
 		fprintf(log, "kbindtop: removed %d tracing object%s left by killed kbindtop runs\n",
 			reaped, reaped == 1 ? "" : "s");
-	kb_caps_probe(&e->caps, o->backend != KB_BACKEND_KPROBE);
+	/*
+	 * kallsyms only where a kprobe will be tried: trying probe points
+	 * blindly would leave failures in the kernel's global error_log.
+	 */
+	kb_caps_probe(&e->caps, o->backend != KB_BACKEND_KPROBE, o->backend != KB_BACKEND_SYSCALLS);
 	kb_session_init(&e->sess, o->buffer_kb);
 
 	ret = kb_backend_setup(&e->sess, o, &e->caps, &e->plan, err, errlen);

@@ -207,7 +207,8 @@ int kb_session_enable(struct kb_session *s, int idx, const char *system, const c
 			 strerror(errno));
 		return -errno;
 	}
-	if (tracefs_event_enable(s->inst[idx], system, event)) {
+	/* the enable file directly: tracefs_event_enable() would scan every event */
+	if (tracefs_event_file_write(s->inst[idx], system, event, "enable", "1") < 0) {
 		int e = errno ? errno : ENOENT;
 
 		snprintf(err, errlen, "cannot enable event %s/%s in %s: %s", system, event,
@@ -247,6 +248,12 @@ int kb_session_set_pids(struct kb_session *s, int idx, const int *tids, int n, c
 	return 0;
 }
 
+void kb_instance_events_off(struct tracefs_instance *in)
+{
+	/* truncating set_event disables every event of the instance in one write */
+	tracefs_instance_file_clear(in, "set_event");
+}
+
 int kb_session_start(struct kb_session *s)
 {
 	for (int i = 0; i < s->ninst; i++)
@@ -268,8 +275,7 @@ int kb_session_destroy(struct kb_session *s)
 
 	for (int i = s->ninst - 1; i >= 0; i--) {
 		tracefs_trace_off(s->inst[i]);
-		/* events off first: rmdir of an instance with busy events can fail */
-		tracefs_event_disable(s->inst[i], NULL, NULL);
+		kb_instance_events_off(s->inst[i]);
 		if (tracefs_instance_destroy(s->inst[i]) && !ret)
 			ret = -errno;
 		tracefs_instance_free(s->inst[i]);
@@ -356,7 +362,7 @@ int kb_session_reap(void *report_file)
 		if (!in)
 			continue;
 		tracefs_trace_off(in);
-		tracefs_event_disable(in, NULL, NULL);
+		kb_instance_events_off(in);
 		if (tracefs_instance_destroy(in) == 0) {
 			removed++;
 			if (rep)
