@@ -14,7 +14,7 @@
 
 struct kb_batch;
 
-struct kb_batch *kb_batch_new(const struct kb_options *o, const char *backend, int fd);
+struct kb_batch *kb_batch_new(const struct kb_options *o, int fd);
 void kb_batch_free(struct kb_batch *bt);
 
 /* Column header (text mode only; nothing for JSON). */
@@ -26,7 +26,7 @@ void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b);
 /* Write the buffer out.  0, or -errno (-EPIPE when the reader went away). */
 int kb_batch_flush(struct kb_batch *bt);
 
-/* The JSON field names, one per line (for the documentation check). */
+/* The JSON fields, "name<TAB>help" per line (for the documentation check). */
 void kb_batch_list_fields(FILE *f);
 
 /* One-line summary of counters for stderr at exit. */

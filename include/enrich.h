@@ -29,6 +29,7 @@ struct kb_bind {
 	int sock_type, sock_proto;
 	const char *proto;		/* "tcp", "udp", ... or NULL */
 	int bound_port;			/* port the socket holds after bind, -1 unknown */
+	const char *backend;		/* "kprobe" / "syscalls" (static string) */
 };
 
 struct kb_enricher;
@@ -38,7 +39,7 @@ struct kb_enricher;
  * inspect_per_sec are done (the rest leave proto unknown) so a bind storm
  * cannot make the consumer fall behind.
  */
-struct kb_enricher *kb_enricher_new(int inspect_per_sec);
+struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend);
 void kb_enricher_free(struct kb_enricher *en);
 
 /* Fill b from ev.  now_ns: CLOCK_MONOTONIC. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "fields.h"
 #include "format.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -21,25 +22,16 @@
 struct kb_batch {
 	bool json;
 	bool stacks;
-	const char *backend;
 	int fd;
 	struct kb_buf out;
 };
 
-/* Every JSON field, in output order; docs-check compares it with the man page. */
-static const char *const json_fields[] = {
-	"ts", "pid", "tid", "comm", "uid", "user", "fd", "family", "proto", "addr", "port",
-	"bound_port", "ret", "error", "backend", "addr_source", "verified",
-	"user_stack", "kernel_stack",
-};
-
-struct kb_batch *kb_batch_new(const struct kb_options *o, const char *backend, int fd)
+struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
 {
 	struct kb_batch *bt = xcalloc(1, sizeof(*bt));
 
 	bt->json = o->json;
 	bt->stacks = o->print_stacks;
-	bt->backend = backend;
 	bt->fd = fd;
 	kb_buf_init(&bt->out);
 	return bt;
@@ -65,40 +57,12 @@ void kb_batch_header(struct kb_batch *bt)
 
 void kb_batch_list_fields(FILE *f)
 {
-	for (size_t i = 0; i < sizeof(json_fields) / sizeof(json_fields[0]); i++)
-		fprintf(f, "%s\n", json_fields[i]);
+	for (size_t i = 0; i < kb_nfields; i++)
+		fprintf(f, "%s\t%s\n", kb_fields[i].name, kb_fields[i].help);
 }
 
-static void json_key(struct kb_buf *o, const char *k, bool first)
+static void json_stack(struct kb_buf *o, const uint64_t *pcs, int n)
 {
-	if (!first)
-		kb_buf_putc(o, ',');
-	kb_buf_putc(o, '"');
-	kb_buf_puts(o, k);
-	kb_buf_puts(o, "\":");
-}
-
-static void json_int_or_null(struct kb_buf *o, const char *k, bool known, long long v)
-{
-	json_key(o, k, false);
-	if (known)
-		kb_buf_put_i64(o, v);
-	else
-		kb_buf_puts(o, "null");
-}
-
-static void json_str_or_null(struct kb_buf *o, const char *k, const char *v)
-{
-	json_key(o, k, false);
-	if (v)
-		kb_buf_json_str(o, v);
-	else
-		kb_buf_puts(o, "null");
-}
-
-static void json_stack(struct kb_buf *o, const char *k, const uint64_t *pcs, int n)
-{
-	json_key(o, k, false);
 	kb_buf_putc(o, '[');
 	for (int i = 0; i < n; i++) {
 		kb_buf_printf(o, "%s{\"addr\":\"0x%" PRIx64 "\",\"sym\":null,\"obj\":null,\"off\":null}",
@@ -110,31 +74,45 @@ static void json_stack(struct kb_buf *o, const char *k, const uint64_t *pcs, int
 static void add_json(struct kb_batch *bt, const struct kb_bind *b)
 {
 	struct kb_buf *o = &bt->out;
-	uint64_t real = kb_mono_to_real(b->ev.ts);
-	char tmp[32];
+	char scratch[64];
+	struct kb_fval v;
 
-	kb_buf_printf(o, "{\"ts\":%" PRIu64 ".%06" PRIu64, (uint64_t)(real / 1000000000ULL),
-		      (uint64_t)(real % 1000000000ULL / 1000));
-	json_int_or_null(o, "pid", b->pid > 0, b->pid);
-	json_int_or_null(o, "tid", true, b->ev.tid);
-	json_str_or_null(o, "comm", b->comm);
-	json_int_or_null(o, "uid", b->uid_known, b->uid);
-	json_str_or_null(o, "user", b->uid_known ? b->user : NULL);
-	json_int_or_null(o, "fd", b->ev.fd >= 0, b->ev.fd);
-	json_str_or_null(o, "family", b->addr.family >= 0 ? kb_fmt_family(b, tmp, sizeof(tmp)) : NULL);
-	json_str_or_null(o, "proto", b->proto);
-	json_str_or_null(o, "addr", b->addr.family >= 0 ? b->addr.text : NULL);
-	json_int_or_null(o, "port", b->addr.port >= 0, b->addr.port);
-	json_int_or_null(o, "bound_port", b->bound_port >= 0, b->bound_port);
-	json_int_or_null(o, "ret", b->ev.ret != KB_RET_UNKNOWN, b->ev.ret);
-	json_str_or_null(o, "error", kb_fmt_errname(b, tmp, sizeof(tmp)));
-	json_str_or_null(o, "backend", bt->backend);
-	json_str_or_null(o, "addr_source", kb_fmt_addr_source(b->addr_src));
-	json_key(o, "verified", false);
-	kb_buf_puts(o, kb_bind_verified(b) ? "true" : "false");
-	if (bt->stacks) {
-		json_stack(o, "user_stack", b->ev.ustack, b->ev.n_ustack);
-		json_stack(o, "kernel_stack", b->ev.kstack, b->ev.n_kstack);
+	kb_buf_putc(o, '{');
+	for (size_t i = 0; i < kb_nfields; i++) {
+		const struct kb_field *f = &kb_fields[i];
+
+		if (f->stack && !bt->stacks)
+			continue;
+		kb_field_get(f, b, &v, scratch, sizeof(scratch));
+		if (i)
+			kb_buf_putc(o, ',');
+		kb_buf_putc(o, '"');
+		kb_buf_puts(o, f->name);
+		kb_buf_puts(o, "\":");
+		if (v.null) {
+			kb_buf_puts(o, "null");
+			continue;
+		}
+		switch (v.kind) {
+		case KB_F_INT:
+			kb_buf_put_i64(o, v.i);
+			break;
+		case KB_F_BOOL:
+			kb_buf_puts(o, v.i ? "true" : "false");
+			break;
+		case KB_F_TS:
+			kb_buf_printf(o, "%lld.%06lld", v.i / 1000000000LL, v.i % 1000000000LL / 1000);
+			break;
+		case KB_F_STR:
+			kb_buf_json_str(o, v.s ? v.s : "");
+			break;
+		case KB_F_STACK:
+			if (v.i)
+				json_stack(o, b->ev.kstack, b->ev.n_kstack);
+			else
+				json_stack(o, b->ev.ustack, b->ev.n_ustack);
+			break;
+		}
 	}
 	kb_buf_puts(o, "}\n");
 }

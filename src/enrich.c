@@ -32,9 +32,10 @@ struct kb_enricher {
 	uint64_t last_ns;
 	uint64_t skipped;
 	int self;
+	const char *backend;
 };
 
-struct kb_enricher *kb_enricher_new(int inspect_per_sec)
+struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
 {
 	struct kb_enricher *en = xcalloc(1, sizeof(*en));
 
@@ -42,6 +43,7 @@ struct kb_enricher *kb_enricher_new(int inspect_per_sec)
 	en->rate = inspect_per_sec;
 	en->tokens = inspect_per_sec / 4.0;
 	en->self = getpid();
+	en->backend = backend;
 	return en;
 }
 
@@ -113,6 +115,7 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	memset(b, 0, offsetof(struct kb_bind, addr));
 	b->ev = *ev;
 	b->bound_port = -1;
+	b->backend = en->backend;
 	b->pid = ev->pid > 0 ? ev->pid : kb_proc_tgid(ev->tid);
 	if (b->pid <= 0)
 		b->pid = -1;

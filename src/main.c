@@ -55,8 +55,8 @@ static bool privileged(void)
 
 static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 {
-	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC);
-	struct kb_batch *bt = kb_batch_new(o, kb_backend_name(e->plan.backend), STDOUT_FILENO);
+	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
 	static struct kb_event evs[POP_BATCH];
 	uint64_t t0 = kb_now_mono(), deadline = 0;
 	unsigned long long shown = 0;

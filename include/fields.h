@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fields.h - the table of output fields of a bind: name, help and how to
+ * get the value.  JSON output, the curses detail pane, --list-fields and
+ * the man page check all walk this one table.  Pure; any thread.
+ */
+#ifndef KB_FIELDS_H
+#define KB_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "enrich.h"
+
+enum kb_fkind {
+	KB_F_INT,
+	KB_F_STR,
+	KB_F_BOOL,
+	KB_F_TS,	/* i = CLOCK_REALTIME ns */
+	KB_F_STACK,	/* i = 0 user, 1 kernel */
+};
+
+struct kb_fval {
+	enum kb_fkind kind;
+	bool null;
+	long long i;
+	const char *s;	/* visible text */
+};
+
+struct kb_field {
+	const char *name;
+	const char *help;
+	enum kb_fkind kind;
+	bool stack;		/* printed only with --stacks */
+	void (*get)(const struct kb_bind *b, struct kb_fval *v, char *scratch, size_t len);
+};
+
+extern const struct kb_field kb_fields[];
+extern const size_t kb_nfields;
+
+/* Value of field f for b; scratch backs any text built on the fly. */
+static inline void kb_field_get(const struct kb_field *f, const struct kb_bind *b, struct kb_fval *v,
+				char *scratch, size_t len)
+{
+	v->kind = f->kind;
+	v->null = false;
+	v->i = 0;
+	v->s = NULL;
+	f->get(b, v, scratch, len);
+}
+
+/* Plain-text rendering of a scalar value ("-" for null). */
+const char *kb_fval_text(const struct kb_fval *v, char *buf, size_t len);
+
+#endif
