@@ -45,6 +45,9 @@ void kb_enricher_free(struct kb_enricher *en);
 /* Fill b from ev.  now_ns: CLOCK_MONOTONIC. */
 void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now_ns);
 
+/* The symbolizer the enricher keeps process maps in (for resolving stack frames). */
+struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en);
+
 /* Socket inspections skipped for budget. */
 uint64_t kb_enricher_skipped(const struct kb_enricher *en);
 

@@ -20,6 +20,7 @@
 #include "proc.h"
 #include "sockinfo.h"
 #include "strbuf.h"
+#include "symbols.h"
 #include "xalloc.h"
 
 #define PROC_CACHE	16384
@@ -27,6 +28,7 @@
 
 struct kb_enricher {
 	struct kb_procs *procs;
+	struct kb_symbolizer *sym;
 	double tokens;
 	double rate;
 	uint64_t last_ns;
@@ -40,6 +42,7 @@ struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
 	struct kb_enricher *en = xcalloc(1, sizeof(*en));
 
 	en->procs = kb_procs_new(PROC_CACHE);
+	en->sym = kb_sym_new();
 	en->rate = inspect_per_sec;
 	en->tokens = inspect_per_sec / 4.0;
 	en->self = getpid();
@@ -52,7 +55,13 @@ void kb_enricher_free(struct kb_enricher *en)
 	if (!en)
 		return;
 	kb_procs_free(en->procs);
+	kb_sym_free(en->sym);
 	free(en);
+}
+
+struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en)
+{
+	return en->sym;
 }
 
 uint64_t kb_enricher_skipped(const struct kb_enricher *en)

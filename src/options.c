@@ -321,7 +321,7 @@ int kb_options_parse(struct kb_options *o, int argc, char **argv, char *err, siz
 	longopts[NOPTS] = (struct option){ 0 };
 	shortopts[ns] = '\0';
 
-	optind = 1;
+	optind = 0;	/* 0, not 1: glibc then fully reinitialises (tests parse twice) */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, &idx)) != -1) {
 		const struct kb_optdef *d = NULL;

@@ -178,6 +178,13 @@ for base in /etc/terminfo /lib/terminfo /usr/share/terminfo; do
   done
 done
 
+# The C.UTF-8 locale (libc-bin ships it, ~400 KB), so tests can set
+# LANG=C.UTF-8 for UTF-8 terminal output; tmux refuses to start without a
+# UTF-8 locale.  The guest's default stays the plain C locale.
+for d in /usr/lib/locale/C.utf8 /usr/lib/locale/C.UTF-8; do
+  if [ -d "$d" ]; then mkdir -p "$root$d"; cp -a "$d/." "$root$d/"; fi
+done
+
 # Minimal identity/name-service files: getpwuid(0), getservbyport() and
 # "localhost" lookups must work for programs that print user/service names.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' >"$root/etc/passwd"

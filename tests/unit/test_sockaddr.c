@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_sockaddr.c - sockaddr decoding, including hostile and short input.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "check.h"
+#include "sockaddr.h"
+#include "strbuf.h"
+
+static void test_inet(void)
+{
+	struct sockaddr_in s = { .sin_family = AF_INET, .sin_port = htons(8080) };
+	struct kb_addr a;
+
+	inet_pton(AF_INET, "192.168.1.20", &s.sin_addr);
+	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+	CHECK_INT(a.family, AF_INET);
+	CHECK_INT(a.port, 8080);
+	CHECK_STR(a.text, "192.168.1.20");
+
+	/* a 4-byte prefix has the port but no address */
+	kb_sockaddr_decode((const uint8_t *)&s, 4, &a);
+	CHECK_INT(a.port, 8080);
+	CHECK_STR(a.text, "?");
+
+	/* one byte: nothing */
+	kb_sockaddr_decode((const uint8_t *)&s, 1, &a);
+	CHECK_INT(a.family, -1);
+	CHECK_INT(a.port, -1);
+}
+
+static void test_inet6(void)
+{
+	struct sockaddr_in6 s = { .sin6_family = AF_INET6, .sin6_port = htons(443) };
+	struct kb_addr a;
+
+	inet_pton(AF_INET6, "fe80::1", &s.sin6_addr);
+	s.sin6_scope_id = 2;
+	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+	CHECK_INT(a.family, AF_INET6);
+	CHECK_INT(a.port, 443);
+	CHECK_STR(a.text, "fe80::1%2");
+
+	s.sin6_scope_id = 0;
+	inet_pton(AF_INET6, "::ffff:10.0.0.1", &s.sin6_addr);
+	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+	CHECK_STR(a.text, "::ffff:10.0.0.1");
+}
+
+static void test_unix(void)
+{
+	struct sockaddr_un s = { .sun_family = AF_UNIX };
+	struct kb_addr a;
+	size_t l;
+
+	snprintf(s.sun_path, sizeof(s.sun_path), "/run/x.sock");
+	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+	CHECK_INT(a.family, AF_UNIX);
+	CHECK_INT(a.port, -1);
+	CHECK_STR(a.text, "/run/x.sock");
+
+	/* abstract names may hold NULs, newlines and escapes: all visible */
+	memset(s.sun_path, 0, sizeof(s.sun_path));
+	memcpy(s.sun_path + 1, "a\nb\x1b[2Jc\0d\\", 11);
+	l = offsetof(struct sockaddr_un, sun_path) + 12;
+	kb_sockaddr_decode((const uint8_t *)&s, l, &a);
+	CHECK_STR(a.text, "@a\\x0ab\\x1b[2Jc\\x00d\\\\");
+
+	/* autobind */
+	kb_sockaddr_decode((const uint8_t *)&s, 2, &a);
+	CHECK_STR(a.text, "(autobind)");
+
+	/* a full-length path without NUL stops at sun_path's end */
+	memset(s.sun_path, 'x', sizeof(s.sun_path));
+	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s) + 20, &a);
+	CHECK_INT(strlen(a.text), sizeof(s.sun_path));
+}
+
+static void test_names(void)
+{
+	char buf[16];
+
+	CHECK_STR(kb_family_name(AF_INET6, buf, sizeof(buf)), "inet6");
+	CHECK_STR(kb_family_name(123, buf, sizeof(buf)), "AF_123");
+	CHECK_STR(kb_proto_name(AF_INET, SOCK_STREAM, IPPROTO_TCP), "tcp");
+	CHECK_STR(kb_proto_name(AF_INET6, SOCK_DGRAM, 0), "udp");
+	CHECK_STR(kb_proto_name(AF_INET, SOCK_STREAM, IPPROTO_MPTCP), "mptcp");
+	CHECK_STR(kb_proto_name(AF_UNIX, SOCK_DGRAM, 0), "dgram");
+	CHECK(kb_proto_name(AF_INET, 99, 0) == NULL);
+}
+
+static void test_visible(void)
+{
+	char out[16];
+
+	kb_visible(out, sizeof(out), "ok\x7f\xff", 4);
+	CHECK_STR(out, "ok\\x7f\\xff");
+	/* truncation never splits an escape */
+	kb_visible(out, 8, "abcd\x01", 5);
+	CHECK_STR(out, "abcd");
+	kb_visible(out, 1, "abc", 3);
+	CHECK_STR(out, "");
+}
+
+int main(void)
+{
+	test_inet();
+	test_inet6();
+	test_unix();
+	test_names();
+	test_visible();
+	return check_done("test_sockaddr");
+}
