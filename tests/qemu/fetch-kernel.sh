@@ -45,7 +45,7 @@ case "${1:-}" in
     mode=module; shift
     [ $# -gt 0 ] || { echo "usage: $0 [--deb | --module NAME...]" >&2; exit 2; }
     modules="$*" ;;
-  -h|--help) sed -n '2,30p' "$0" >&2; exit 0 ;;
+  -h|--help) sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
   *) echo "usage: $0 [--deb | --module NAME...]" >&2; exit 2 ;;
 esac
 

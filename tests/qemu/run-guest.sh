@@ -16,15 +16,24 @@
 #   --bin     executable copied into the guest together with every shared
 #             library `ldd` reports (dynamic loader included, host paths
 #             preserved).  Default guest path: /usr/local/bin/BASENAME.
+#             NOTE: Debian's busybox sh prefers its own applets over PATH, so
+#             a --bin named like an applet (top, ip, ps, ...) must be run by
+#             full path, e.g. /usr/local/bin/top.
 #   --file    file or directory copied as-is (guest path defaults to the host
 #             path; a guest path ending in / means "into that directory").
 #   --module  kernel module (e.g. veth) taken from the same kernel .deb,
 #             with its dependencies, insmod-ed by /init before the script.
+#   --append  extra kernel command line arguments.
 #   --timeout hard limit for boot + run, default 120 s.
 #   --mem     guest RAM, default 768 MB.
 #   --out     RESULT_FILE: the script's stdout+stderr followed by a final line
 #             GUEST-EXIT-STATUS=<n>.  The guest console (kernel log, /init
 #             errors) is saved next to it as RESULT_FILE.console.
+#
+# The guest has: busybox, /proc, /sys, devtmpfs, devpts, tmpfs /tmp,
+# tracefs at /sys/kernel/tracing, debugfs, lo up, terminfo for common TERMs,
+# the C.UTF-8 locale (LANG unset by default), /etc/{passwd,group,hosts,
+# services,protocols}.  No network besides loopback.
 #
 # Exit status: the guest script's own exit status; 124 if the guest did not
 # finish within --timeout; 125 if it finished without the exit-status marker
@@ -42,6 +51,10 @@ PROG=${0##*/}
 usage() {
   sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
+}
+help() { # the whole header comment
+  sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'
+  exit 0
 }
 die() { echo "$PROG: $*" >&2; exit 2; }
 
@@ -63,7 +76,7 @@ while [ $# -gt 0 ]; do
     --file) [ $# -ge 2 ] || usage; files+=("$2"); shift 2 ;;
     --module) [ $# -ge 2 ] || usage; modules+=("$2"); shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
-    -h|--help) usage ;;
+    -h|--help) help ;;
     *) echo "$PROG: unknown argument: $1" >&2; usage ;;
   esac
 done
@@ -263,6 +276,10 @@ chmod 0755 "$root/init"
   | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1 >"$tmp/initrd.gz"
 
 # ---------------------------------------------------------------------- boot
+# Pure TCG unless asked: it is what CI has, and it was measured fast enough
+# (kernel up in ~2 s).  KVM is opt-in only; note that on the sandboxed dev
+# machines /dev/kvm exists but nested KVM is broken (qemu aborts on an MSR or
+# hangs), which is another reason not to auto-detect it.
 if [ "${KBINDTOP_QEMU_KVM:-0}" = 1 ]; then
   accel=(-accel kvm -cpu host)
 else
