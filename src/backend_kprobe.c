@@ -13,6 +13,9 @@
  *   __x64_sys_bind(regs)              args through pt_regs offsets; also
  *                                     gives the user sp, hence the caller
  *   inet_bind/inet6_bind(sock, kaddr) kernel copy, inet only
+ * When user stacks are recorded, __x64_sys_bind goes first: a frame-pointer
+ * walk from inside libc's frameless bind() skips its direct caller, and
+ * only the syscall wrapper can read the return address at the user sp.
  * plus __sys_bind_socket(sock, kaddr, len) on 6.11+, where io_uring binds
  * enter without bind(2).
  */
@@ -95,12 +98,14 @@ static int add_probe2(struct kb_session *s, const struct kb_caps *c, const char 
 int kb_backend_kprobe(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
 		      int ie, int io, char *err, size_t errlen)
 {
+	const size_t npoints = sizeof(enter_points) / sizeof(enter_points[0]);
 	const char *func = NULL;
 	char first_err[384] = "";
 	int ret = -ENOENT;
 
-	for (size_t i = 0; i < sizeof(enter_points) / sizeof(enter_points[0]); i++) {
-		const struct point *pt = &enter_points[i];
+	for (size_t k = 0; k < npoints; k++) {
+		/* with user stacks, the pt_regs wrapper (index 1) first */
+		const struct point *pt = &enter_points[plan->ustacks ? (k + 1) % npoints : k];
 
 		if (c->kallsyms_ok && !c->ksym[pt->sym])
 			continue;
