@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cli.sh - bad command lines get one clear line on stderr and exit 2;
+# missing privileges get one clear line and exit 1; the live table without
+# a terminal says to use --batch.  Traces nothing.
+set -u
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+KBINDTOP=${KBINDTOP:-$top_builddir/kbindtop}
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect STATUS PATTERN ARGS...: exit status and a single stderr line matching PATTERN
+expect() {
+	want=$1 pat=$2
+	shift 2
+	"$KBINDTOP" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$got" != "$want" ] || [ "$lines" != 1 ] || ! grep -q -- "$pat" "$tmp/err"; then
+		echo "FAIL: kbindtop $* -> status $got (want $want), stderr ($lines lines): $(cat "$tmp/err")"
+		fails=$((fails + 1))
+	fi
+}
+
+expect 2 "70000" --batch --port=70000
+expect 2 "port" --batch --port=http
+expect 2 "unknown option" --frobnicate
+expect 2 "unknown option" -Z
+expect 2 "needs an argument" --batch --pid
+expect 2 "process id" --batch --pid=0
+expect 2 "refresh interval" --delay=0
+expect 2 "auto, kprobe, syscalls" --backend=bpf
+expect 2 "conflicting" --stacks --no-stacks --batch
+expect 2 "conflicting" --check --cleanup
+expect 2 "unexpected argument" --batch extra
+expect 2 "15 characters" --batch --comm=abcdefghijklmnopqrstuvwxyz
+expect 2 "terminal" --delay=1
+
+"$KBINDTOP" --help >"$tmp/out" 2>&1 || { echo "FAIL: --help exits non-zero"; fails=$((fails + 1)); }
+grep -q -- "--backend" "$tmp/out" || { echo "FAIL: --help lacks --backend"; fails=$((fails + 1)); }
+"$KBINDTOP" --version | grep -q '^kbindtop [0-9]' || { echo "FAIL: --version"; fails=$((fails + 1)); }
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		"$KBINDTOP" --batch </dev/null >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ $got != 1 ] || [ "$(wc -l <"$tmp/err")" != 1 ] || ! grep -q root "$tmp/err"; then
+		echo "FAIL: unprivileged run -> status $got: $(cat "$tmp/err")"
+		fails=$((fails + 1))
+	fi
+fi
+[ $fails = 0 ] && echo "cli: all checks passed"
+[ $fails = 0 ]
