@@ -93,8 +93,11 @@ typedef void (*kb_rec_fn)(void *ctx, const struct kb_rec *rec);
  * kb_decoder_page - decode one sub-buffer of size bytes read from
  * instance inst, CPU cpu; call fn for every record of a known event.
  * Returns the number of events the kernel reported lost before this page
- * (0 none, -1 lost but count unknown).  Robust to arbitrary bytes.
+ * (0 none, -1 lost but count unknown).  Robust to arbitrary bytes as long
+ * as the buffer has KB_PAGE_SLACK readable bytes after size (the event
+ * walker may look at a header just past the last event).
  */
+#define KB_PAGE_SLACK 64
 long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, int cpu,
 		     kb_rec_fn fn, void *ctx);
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "capture.h"
 #include "decode.h"
 #include "queue.h"
 #include "session.h"
@@ -21,10 +22,11 @@ struct kb_reader;
 
 /*
  * kb_reader_new - open instance files (main thread, before start).
- * Takes ownership of dec.  NULL with a message in err.
+ * Takes ownership of dec and capture (may be NULL).  NULL with a message
+ * in err.
  */
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, char *err, size_t errlen);
+				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen);
 
 /* Start the thread (main thread). */
 int kb_reader_start(struct kb_reader *r);

@@ -468,7 +468,18 @@ long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, in
 	long missed;
 	void *data;
 
+	uint64_t commit;
+	size_t used;
+
 	if (size < 16 || size > (1u << 20))
+		return 0;
+	/*
+	 * kbuffer trusts the page header: check that the data it claims
+	 * (and the missed-events count stored after it) lies in the page.
+	 */
+	memcpy(&commit, (const uint8_t *)page + 8, sizeof(commit));
+	used = (size_t)(commit & ((1u << 27) - 1));
+	if (16 + used + ((commit & (1ULL << 30)) ? 8 : 0) > size)
 		return 0;
 	if (kbuffer_load_subbuffer(d->kbuf, page) < 0)
 		return 0;

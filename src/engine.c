@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,6 +33,8 @@ static double now_ms(void)
 int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, char *err, size_t errlen)
 {
 	struct kb_decoder *dec;
+	struct kb_capture *capture = NULL;
+	const char *capture_path;
 	double t0 = now_ms();
 	int ret, reaped;
 
@@ -65,7 +68,13 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 		ret = -errno;
 		goto fail;
 	}
-	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, err, errlen);
+	capture_path = getenv("KBINDTOP_CAPTURE");
+	if (capture_path && *capture_path) {
+		capture = kb_capture_open(capture_path, tracefs_tracing_dir(), e->plan.spec, e->plan.nspec);
+		if (!capture && log)
+			fprintf(log, "kbindtop: cannot write capture %s: %s\n", capture_path, strerror(errno));
+	}
+	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, capture, err, errlen);
 	if (!e->rd) {
 		ret = -EIO;
 		goto fail;

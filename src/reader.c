@@ -26,6 +26,7 @@
 
 #include <tracefs.h>
 
+#include "capture.h"
 #include "pair.h"
 #include "reader.h"
 #include "xalloc.h"
@@ -50,6 +51,7 @@ struct kb_reader {
 	int page_size;
 	pthread_t thread;
 	bool running;
+	struct kb_capture *capture;	/* KBINDTOP_CAPTURE: copy of every page read */
 	/* counters: reader-private, published under lock once per round */
 	struct kb_stats priv;
 	pthread_mutex_t lock;
@@ -80,7 +82,7 @@ static void on_record(void *ctx, const struct kb_rec *rec)
 }
 
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, char *err, size_t errlen)
+				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen)
 {
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	struct kb_reader *r = xcalloc(1, sizeof(*r));
@@ -89,8 +91,9 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 		ncpu = 1;
 	r->dec = dec;
 	r->q = q;
+	r->capture = capture;
 	r->page_size = kb_decoder_subbuf_size(dec);
-	r->page = xcalloc(1, (size_t)r->page_size);
+	r->page = xcalloc(1, (size_t)r->page_size + KB_PAGE_SLACK);
 	r->ncpu = ncpu;
 	r->nstreams = s->ninst * ncpu;
 	r->st = xcalloc((size_t)r->nstreams, sizeof(*r->st));
@@ -145,6 +148,8 @@ static int read_stream(struct kb_reader *r, struct stream *st)
 		if (n <= 0)
 			break;
 		pages++;
+		if (r->capture)
+			kb_capture_page(r->capture, st->inst, st->cpu, r->page, (size_t)n);
 		missed = kb_decoder_page(r->dec, r->page, (size_t)n, st->inst, st->cpu, on_record, r);
 		if (missed > 0)
 			r->priv.kernel_lost += (uint64_t)missed;
@@ -265,6 +270,7 @@ void kb_reader_free(struct kb_reader *r)
 		close(r->stop_fd);
 	kb_pair_free(r->pair);
 	kb_decoder_free(r->dec);
+	kb_capture_free(r->capture);
 	pthread_mutex_destroy(&r->lock);
 	free(r->st);
 	free(r->pfd);

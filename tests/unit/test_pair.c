@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_pair.c - the pairing state machine with synthetic records: calls
+ * split across CPUs and read out of order, stacks, lost exits, libc
+ * uprobe records that match or do not, io_uring-style binds, and the
+ * watermark that holds records until every CPU has been read past them.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "check.h"
+#include "pair.h"
+
+#define MAXEV 64
+
+static struct kb_event evs[MAXEV];
+static int nev;
+
+static void collect(void *ctx, const struct kb_event *ev)
+{
+	if (nev < MAXEV)
+		evs[nev++] = *ev;
+}
+
+static struct kb_rec rec(enum kb_role role, int tid, uint64_t ts, int cpu)
+{
+	struct kb_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.role = role;
+	r.tid = tid;
+	r.ts = ts;
+	r.cpu = cpu;
+	r.fd = -1;
+	r.stype = -1;
+	return r;
+}
+
+static struct kb_rec enter(int tid, uint64_t ts, int cpu, int fd, uint64_t uptr)
+{
+	struct kb_rec r = rec(KB_ROLE_ENTER, tid, ts, cpu);
+
+	r.fd = fd;
+	r.uptr = uptr;
+	r.addrlen = 16;
+	return r;
+}
+
+static struct kb_rec uaddr(int tid, uint64_t ts, int cpu, int fd, uint64_t uptr, uint16_t port)
+{
+	struct kb_rec r = rec(KB_ROLE_UADDR, tid, ts, cpu);
+
+	r.fd = fd;
+	r.uptr = uptr;
+	r.sa[0] = 2;		/* AF_INET, little-endian */
+	r.sa[2] = (uint8_t)(port >> 8);
+	r.sa[3] = (uint8_t)port;
+	r.sa_len = 16;
+	r.sa_src = KB_ADDR_UPROBE;
+	r.ra = 0x401234;
+	r.has_comm = true;
+	snprintf(r.comm, sizeof(r.comm), "prog%d", tid);
+	return r;
+}
+
+static struct kb_rec ret(int tid, uint64_t ts, int cpu, int v)
+{
+	struct kb_rec r = rec(KB_ROLE_EXIT, tid, ts, cpu);
+
+	r.ret = v;
+	return r;
+}
+
+static struct kb_rec ustack(int tid, uint64_t ts, int cpu, int tgid)
+{
+	struct kb_rec r = rec(KB_ROLE_USTACK, tid, ts, cpu);
+
+	r.tgid = (uint32_t)tgid;
+	r.nframes = 3;
+	r.frames[0] = 0x7f0000001000;	/* inside libc bind() */
+	r.frames[1] = 0x401500;		/* the caller's caller */
+	r.frames[2] = 0x401600;
+	return r;
+}
+
+/* Migration inside one bind: exit read (other CPU) before enter. */
+static void test_cross_cpu(void)
+{
+	struct kb_pair *p = kb_pair_new(4, true, collect, NULL);
+	struct kb_rec r;
+	struct kb_pair_stats st;
+
+	nev = 0;
+	r = ret(100, 300, 1, -98);
+	kb_pair_add(p, 1, &r);
+	r = uaddr(100, 100, 0, 5, 0x7ffd0000, 8080);
+	kb_pair_add(p, 0, &r);
+	r = enter(100, 150, 0, 5, 0x7ffd0000);
+	kb_pair_add(p, 0, &r);
+	r = ustack(100, 151, 0, 99);
+	kb_pair_add(p, 0, &r);
+	/* watermark before the exit: nothing may come out yet */
+	kb_pair_flush(p, 200);
+	CHECK_INT(nev, 0);
+	kb_pair_flush(p, 1000);
+	CHECK_INT(nev, 1);
+	CHECK_INT(evs[0].pid, 99);
+	CHECK_INT(evs[0].tid, 100);
+	CHECK_INT(evs[0].fd, 5);
+	CHECK_INT(evs[0].ret, -98);
+	CHECK_INT(evs[0].ts, 150);
+	CHECK_INT(evs[0].ts_exit, 300);
+	CHECK_INT(evs[0].addr_src, KB_ADDR_UPROBE);
+	CHECK_INT(evs[0].sa[3], 8080 & 0xff);
+	CHECK_STR(evs[0].comm, "prog100");
+	/* the direct caller is inserted after frame 0 */
+	CHECK_INT(evs[0].n_ustack, 4);
+	CHECK_INT(evs[0].ustack[1], 0x401234);
+	CHECK_INT(evs[0].ustack[2], 0x401500);
+	CHECK(evs[0].flags & KB_EVF_CALLER_FIXED);
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.unmatched_exit, 0);
+	CHECK_INT(st.calls, 1);
+	CHECK_INT(kb_pair_open(p), 0);
+	kb_pair_free(p);
+}
+
+/* A uprobe for another fd (or a bind not via libc) does not lend its address. */
+static void test_uprobe_mismatch(void)
+{
+	struct kb_pair *p = kb_pair_new(2, false, collect, NULL);
+	struct kb_rec r;
+	struct kb_pair_stats st;
+
+	nev = 0;
+	r = uaddr(7, 10, 0, 3, 0x1000, 80);
+	kb_pair_add(p, 0, &r);
+	r = enter(7, 20, 0, 4, 0x1000);
+	kb_pair_add(p, 0, &r);
+	r = ret(7, 30, 0, 0);
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 100);
+	CHECK_INT(nev, 1);
+	CHECK_INT(evs[0].addr_src, KB_ADDR_NONE);
+	CHECK_INT(evs[0].sa_len, 0);
+	CHECK_STR(evs[0].comm, "");
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.unmatched_addr, 1);
+	kb_pair_free(p);
+}
+
+/* Lost exit: the next entry of the thread closes the previous call. */
+static void test_lost_exit(void)
+{
+	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_rec r;
+	struct kb_pair_stats st;
+
+	nev = 0;
+	r = enter(5, 10, 0, 3, 0);
+	kb_pair_add(p, 0, &r);
+	r = enter(5, 20, 0, 4, 0);
+	kb_pair_add(p, 0, &r);
+	r = ret(5, 30, 0, 0);
+	kb_pair_add(p, 0, &r);
+	r = ret(6, 31, 0, 0);		/* a return whose entry we never saw */
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 100);
+	CHECK_INT(nev, 2);
+	CHECK_INT(evs[0].fd, 3);
+	CHECK_INT(evs[0].ret, KB_RET_UNKNOWN);
+	CHECK(evs[0].flags & KB_EVF_NO_EXIT);
+	CHECK_INT(evs[1].fd, 4);
+	CHECK_INT(evs[1].ret, 0);
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.no_exit, 1);
+	CHECK_INT(st.unmatched_exit, 1);
+	kb_pair_free(p);
+}
+
+/* An entry whose exit never comes is given up after the hold time. */
+static void test_expire(void)
+{
+	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_rec r;
+
+	nev = 0;
+	r = enter(9, 1000, 0, 3, 0);
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 2000);
+	CHECK_INT(nev, 0);
+	CHECK_INT(kb_pair_open(p), 1);
+	kb_pair_flush(p, 1000 + 6000000000ULL);
+	CHECK_INT(nev, 1);
+	CHECK(evs[0].flags & KB_EVF_NO_EXIT);
+	CHECK_INT(kb_pair_open(p), 0);
+	kb_pair_free(p);
+}
+
+/* Kernel copy nested in bind(2) wins; a KSOCK alone is an io_uring bind. */
+static void test_ksock(void)
+{
+	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_rec r;
+
+	nev = 0;
+	r = enter(3, 10, 0, 8, 0x2000);
+	r.sa_len = 16;
+	r.sa[0] = 2;
+	r.sa[3] = 1;
+	r.sa_src = KB_ADDR_KPROBE;
+	kb_pair_add(p, 0, &r);
+	r = rec(KB_ROLE_KSOCK, 3, 11, 0);
+	r.sa_len = 16;
+	r.sa[0] = 2;
+	r.sa[3] = 2;
+	r.sa_src = KB_ADDR_KCOPY;
+	r.stype = 1;
+	kb_pair_add(p, 0, &r);
+	r = ret(3, 12, 0, 0);
+	kb_pair_add(p, 0, &r);
+	/* io_uring: worker thread 4, no bind(2) */
+	r = rec(KB_ROLE_KSOCK, 4, 20, 0);
+	r.sa_len = 16;
+	r.sa[0] = 2;
+	r.sa[3] = 3;
+	r.sa_src = KB_ADDR_KCOPY;
+	kb_pair_add(p, 0, &r);
+	r = rec(KB_ROLE_KSOCK_EXIT, 4, 21, 0);
+	r.ret = -13;
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 100);
+	CHECK_INT(nev, 2);
+	CHECK_INT(evs[0].addr_src, KB_ADDR_KCOPY);
+	CHECK_INT(evs[0].sa[3], 2);
+	CHECK_INT(evs[0].stype, 1);
+	CHECK_INT(evs[0].fd, 8);
+	CHECK(!(evs[0].flags & KB_EVF_IOURING));
+	CHECK(evs[1].flags & KB_EVF_IOURING);
+	CHECK_INT(evs[1].ret, -13);
+	CHECK_INT(evs[1].sa[3], 3);
+	kb_pair_free(p);
+}
+
+/* Records that arrive after their watermark passed are counted. */
+static void test_late(void)
+{
+	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_rec r;
+	struct kb_pair_stats st;
+
+	nev = 0;
+	kb_pair_flush(p, 500);
+	r = enter(1, 100, 0, 3, 0);
+	kb_pair_add(p, 0, &r);
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.late, 1);
+	kb_pair_flush_all(p);
+	CHECK_INT(nev, 1);
+	kb_pair_free(p);
+}
+
+/* Many threads at once: all paired, none confused. */
+static void test_many_threads(void)
+{
+	struct kb_pair *p = kb_pair_new(2, false, collect, NULL);
+	struct kb_rec r;
+	int ok = 1;
+
+	for (int round = 0; round < 4; round++) {
+		nev = 0;
+		for (int t = 1; t <= 60; t++) {
+			r = enter(t, (uint64_t)(round * 1000 + t), t % 2, t, 0);
+			kb_pair_add(p, t % 2, &r);
+		}
+		/* each stream is in time order; the exits sit on the other CPU */
+		for (int t = 1; t <= 60; t++) {
+			r = ret(t, (uint64_t)(round * 1000 + 100 + t), (t + 1) % 2, -t);
+			kb_pair_add(p, (t + 1) % 2, &r);
+		}
+		kb_pair_flush(p, (uint64_t)(round * 1000 + 999));
+		CHECK_INT(nev, 60);
+		for (int i = 0; i < nev; i++)
+			ok &= evs[i].ret == -evs[i].fd && evs[i].tid == evs[i].fd;
+		/* emitted in time order of the returns */
+		for (int i = 1; i < nev; i++)
+			ok &= evs[i - 1].ts_exit <= evs[i].ts_exit;
+	}
+	CHECK(ok);
+	kb_pair_free(p);
+}
+
+int main(void)
+{
+	test_cross_cpu();
+	test_uprobe_mismatch();
+	test_lost_exit();
+	test_expire();
+	test_ksock();
+	test_late();
+	test_many_threads();
+	return check_done("test_pair");
+}
