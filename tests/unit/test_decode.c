@@ -82,7 +82,7 @@ static const struct kb_event *by_comm(const char *comm, int nth)
 	return NULL;
 }
 
-static void expect(const struct kb_event *e, int fam, const char *addr, int port, int ret)
+static void expect_src(const struct kb_event *e, int fam, const char *addr, int port, int ret, int src)
 {
 	struct kb_addr a;
 
@@ -94,11 +94,34 @@ static void expect(const struct kb_event *e, int fam, const char *addr, int port
 	CHECK_STR(a.text, addr);
 	CHECK_INT(a.port, port);
 	CHECK_INT(e->ret, ret);
-	CHECK_INT(e->addr_src, KB_ADDR_UPROBE);
+	CHECK_INT(e->addr_src, src);
 	CHECK(e->pid > 0 && e->pid == e->tid);
 	CHECK(e->n_ustack >= 3);
 	CHECK(e->flags & KB_EVF_CALLER_FIXED);
 	CHECK(e->ts_exit >= e->ts);
+}
+
+static void expect(const struct kb_event *e, int fam, const char *addr, int port, int ret)
+{
+	expect_src(e, fam, addr, port, ret, KB_ADDR_UPROBE);
+}
+
+/* The same program on the Debian 6.1 kernel, kprobe backend (__x64_sys_bind). */
+static void test_kprobe_capture(const char *dir)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/kprobe-6.1.capture", dir);
+	if (replay(path, true))
+		return;
+	expect_src(by_comm("kbt-cap", 0), AF_INET, "127.0.0.1", 47101, 0, KB_ADDR_KPROBE);
+	expect_src(by_comm("kbt-cap", 1), AF_INET6, "::1", 47102, 0, KB_ADDR_KPROBE);
+	expect_src(by_comm("kbt-cap", 2), AF_UNIX, "/tmp/kbt-cap.sock", -1, 0, KB_ADDR_KPROBE);
+	expect_src(by_comm("kbt-cap", 3), AF_UNIX, "@kbt-cap", -1, 0, KB_ADDR_KPROBE);
+	expect_src(by_comm("kbt-cap", 4), AF_INET, "0.0.0.0", 0, 0, KB_ADDR_KPROBE);
+	expect_src(by_comm("kbt-cap", 5), AF_INET, "127.0.0.1", 47101, -98, KB_ADDR_KPROBE);
+	/* a raw syscall is as exact as any on this backend */
+	expect_src(by_comm("kbt-cap-raw", 0), AF_INET6, "::1", 47103, 0, KB_ADDR_KPROBE);
 }
 
 static void test_syscalls_capture(const char *dir)
@@ -176,6 +199,7 @@ int main(void)
 
 	snprintf(dir, sizeof(dir), "%s/tests/data", top ? top : ".");
 	test_syscalls_capture(dir);
+	test_kprobe_capture(dir);
 	test_garbage(dir);
 	return check_done("test_decode");
 }
