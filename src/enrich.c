@@ -121,7 +121,8 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	const struct kb_proc *p = NULL;
 	char comm[KB_COMM_LEN] = "";
 
-	memset(b, 0, offsetof(struct kb_bind, addr));
+	/* every field starts unknown: some are set only when a lookup succeeds */
+	memset(b, 0, sizeof(*b));
 	b->ev = *ev;
 	b->bound_port = -1;
 	b->backend = en->backend;

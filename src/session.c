@@ -348,17 +348,25 @@ int kb_session_reap(void *report_file)
 {
 	FILE *rep = report_file;
 	struct tracefs_dynevent **evs;
-	char **names;
+	char dir[512];
+	struct dirent *de;
+	DIR *d;
 	int removed = 0;
 
-	names = tracefs_instances("^" KB_NAME_PREFIX "\\.");
-	for (int i = 0; names && names[i]; i++) {
-		int pid = owner_pid(names[i]);
+	/*
+	 * readdir rather than tracefs_instances(): libtracefs 1.6 leaks the
+	 * regex that one compiles.
+	 */
+	snprintf(dir, sizeof(dir), "%s/instances", tracefs_tracing_dir());
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		const char *name = de->d_name;
+		int pid = owner_pid(name);
 		struct tracefs_instance *in;
 
 		if (pid < 0 || kbindtop_alive(pid))
 			continue;
-		in = tracefs_instance_alloc(NULL, names[i]);
+		in = tracefs_instance_alloc(NULL, name);
 		if (!in)
 			continue;
 		tracefs_trace_off(in);
@@ -366,13 +374,14 @@ int kb_session_reap(void *report_file)
 		if (tracefs_instance_destroy(in) == 0) {
 			removed++;
 			if (rep)
-				fprintf(rep, "kbindtop: removed instance %s left by pid %d\n", names[i], pid);
+				fprintf(rep, "kbindtop: removed instance %s left by pid %d\n", name, pid);
 		} else if (rep) {
-			fprintf(rep, "kbindtop: cannot remove instance %s: %s\n", names[i], strerror(errno));
+			fprintf(rep, "kbindtop: cannot remove instance %s: %s\n", name, strerror(errno));
 		}
 		tracefs_instance_free(in);
 	}
-	tracefs_list_free(names);
+	if (d)
+		closedir(d);
 
 	evs = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
 				       TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE, NULL);
