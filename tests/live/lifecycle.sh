@@ -23,7 +23,12 @@ done
 
 # stdout closed under it: EPIPE ends it cleanly
 "$KBINDTOP" --json 2>"$kb_tmp/pipe.err" | head -n 1 >"$kb_tmp/pipe.out" &
-sleep 1
+i=0
+until grep -q ready "$kb_tmp/pipe.err" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || kb_fail "piped kbindtop not ready"
+	sleep 0.05
+done
 "$BINDPROG" -n kbt-pipe tcp4:127.0.0.1:0 tcp4:127.0.0.1:0 >/dev/null
 sleep 1
 "$BINDPROG" -n kbt-pipe tcp4:127.0.0.1:0 >/dev/null

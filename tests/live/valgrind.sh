@@ -6,6 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 command -v valgrind >/dev/null || kb_skip "valgrind not installed"
+ldd "$KBINDTOP" | grep -q -e libasan -e libtsan && kb_skip "sanitizer build: valgrind does not apply"
 
 valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	--log-file="$kb_tmp/vg.log" "$KBINDTOP" --json --stacks \
