@@ -43,6 +43,9 @@ void kb_reader_free(struct kb_reader *r);
 /* Snapshot of the counters; any thread. */
 void kb_reader_stats(struct kb_reader *r, struct kb_stats *st);
 
+/* Pause after a round that read data, so the next wakeup reads more at once. */
+#define KB_COALESCE_NS	(1000000L)
+
 /* Reorder window: records are held this long for partners on other CPUs. */
 #define KB_REORDER_NS	(2ULL * 1000000ULL)
 

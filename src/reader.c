@@ -180,7 +180,8 @@ static void publish(struct kb_reader *r)
 static void *reader_main(void *arg)
 {
 	struct kb_reader *r = arg;
-	int n = 0;
+	const struct timespec nap = { 0, KB_COALESCE_NS };
+	int n = 0, pages;
 
 	for (int i = 0; i < r->nstreams; i++) {
 		if (r->st[i].tcpu) {
@@ -211,11 +212,21 @@ static void *reader_main(void *arg)
 		 */
 		start = now_ns();
 		r->priv.rounds++;
+		pages = 0;
 		for (int i = 0; i < r->nstreams; i++)
 			if (r->st[i].tcpu)
-				read_stream(r, &r->st[i]);
+				pages += read_stream(r, &r->st[i]);
 		kb_pair_flush(r->pair, start > KB_REORDER_NS ? start - KB_REORDER_NS : 0);
 		publish(r);
+		/*
+		 * With buffer_percent 0 every event wakes a sleeping reader: under
+		 * a storm that is a wakeup (and a mostly empty page) per event.
+		 * A short nap after a round that found data lets pages fill, so
+		 * one wakeup reads hundreds of events; a lone bind still arrives
+		 * within a couple of milliseconds.
+		 */
+		if (pages)
+			nanosleep(&nap, NULL);
 	}
 	/* stop: recording is already off; take what is left */
 	for (int i = 0; i < r->nstreams; i++)
