@@ -11,8 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "holder.h"
 #include "kb_event.h"
+#include "proc.h"
 #include "sockaddr.h"
+#include "sockinfo.h"
 
 #define KB_COMM_VIS	(KB_COMM_LEN * 4 + 1)
 
@@ -30,6 +33,22 @@ struct kb_bind {
 	const char *proto;		/* "tcp", "udp", ... or NULL */
 	int bound_port;			/* port the socket holds after bind, -1 unknown */
 	const char *backend;		/* "kprobe" / "syscalls" (static string) */
+	/* process context, read when the process was (re)loaded; "" / -1 / 0 unknown */
+	int ppid;
+	uint64_t netns;			/* network namespace inode */
+	char cmdline[KB_CMDLINE_VIS];
+	char cgroup[KB_CGROUP_VIS];
+	char container[KB_CTR_VIS];
+	char unit[KB_CTR_VIS];
+	/* socket options as read just after the call (inet sockets that were inspected) */
+	bool opts_known;
+	unsigned int opts;		/* enum kb_sockopt */
+	char dev[KB_IFNAME_LEN * 4 + 1];	/* bound device, visible; "" none */
+	/* why it failed */
+	struct kb_holder holder;	/* EADDRINUSE: who holds the address */
+	char hint[256];			/* one line, visible; "" when none */
+	/* resolves this bind's stack frames; lives as long as the enricher */
+	struct kb_symbolizer *sym;
 };
 
 struct kb_enricher;
@@ -50,5 +69,8 @@ struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en);
 
 /* Socket inspections skipped for budget. */
 uint64_t kb_enricher_skipped(const struct kb_enricher *en);
+
+/* Holder lookups skipped for budget. */
+uint64_t kb_enricher_holders_skipped(const struct kb_enricher *en);
 
 #endif

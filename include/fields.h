@@ -18,6 +18,18 @@ enum kb_fkind {
 	KB_F_BOOL,
 	KB_F_TS,	/* i = CLOCK_REALTIME ns */
 	KB_F_STACK,	/* i = 0 user, 1 kernel */
+	KB_F_OBJ,	/* members in m[0..nm); s = the whole as one line of text */
+};
+
+#define KB_FVAL_MEMBERS	8
+
+/* A member of an object value (JSON: "name": value). Scalars only. */
+struct kb_fmember {
+	const char *name;
+	enum kb_fkind kind;	/* KB_F_INT, KB_F_STR or KB_F_BOOL */
+	bool null;
+	long long i;
+	const char *s;		/* visible text */
 };
 
 struct kb_fval {
@@ -25,6 +37,8 @@ struct kb_fval {
 	bool null;
 	long long i;
 	const char *s;	/* visible text */
+	int nm;
+	struct kb_fmember m[KB_FVAL_MEMBERS];
 };
 
 struct kb_field {
@@ -46,10 +60,11 @@ static inline void kb_field_get(const struct kb_field *f, const struct kb_bind *
 	v->null = false;
 	v->i = 0;
 	v->s = NULL;
+	v->nm = 0;
 	f->get(b, v, scratch, len);
 }
 
-/* Plain-text rendering of a scalar value ("-" for null). */
+/* Plain-text rendering of a value ("-" for null; an object's one-line summary). */
 const char *kb_fval_text(const struct kb_fval *v, char *buf, size_t len);
 
 #endif

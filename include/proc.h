@@ -14,6 +14,10 @@
 
 #include "kb_event.h"
 
+#define KB_CMDLINE_VIS	256	/* visible text kept of a command line */
+#define KB_CGROUP_VIS	160	/* visible text kept of a cgroup path (its tail) */
+#define KB_CTR_VIS	96	/* container / unit names */
+
 struct kb_proc {
 	int pid;			/* thread group id (key) */
 	bool alive;			/* /proc/PID existed at the last look */
@@ -21,6 +25,13 @@ struct kb_proc {
 	uint32_t uid;
 	char comm[KB_COMM_LEN];		/* raw bytes */
 	char user[33];			/* visible text; numeric uid when no name */
+	/* context: each "" / 0 / -1 when it could not be read */
+	int ppid;
+	uint64_t netns;			/* inode of /proc/PID/ns/net */
+	char cmdline[KB_CMDLINE_VIS];	/* visible, arguments separated by spaces */
+	char cgroup[KB_CGROUP_VIS];	/* visible; "..." + tail when too long */
+	char container[KB_CTR_VIS];	/* see kb_cgroup_describe() */
+	char unit[KB_CTR_VIS];
 	uint64_t loaded_ns;		/* when /proc was last read */
 	/* cache bookkeeping */
 	int next;
@@ -40,6 +51,14 @@ void kb_procs_free(struct kb_procs *pc);
 struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
 			     uint64_t ttl_ns);
 
+/*
+ * kb_procs_get_new - like kb_procs_get; *fresh is set when /proc was
+ * (re)read by this call (first sight, exec or ttl), which is when other
+ * per-process state (the symbolizer's copy of the maps) wants refreshing.
+ */
+struct kb_proc *kb_procs_get_new(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
+				 uint64_t ttl_ns, bool *fresh);
+
 /* Entries evicted to stay within max. */
 uint64_t kb_procs_evicted(const struct kb_procs *pc);
 
@@ -48,6 +67,9 @@ int kb_proc_tgid(int tid);
 
 /* Command name of task tid from /proc (raw bytes, NUL-terminated); -errno. */
 int kb_proc_comm(int tid, char comm[KB_COMM_LEN]);
+
+/* Network namespace inode of process pid (/proc/PID/ns/net); 0 if unknown. */
+uint64_t kb_proc_netns(int pid);
 
 /* User name for uid (cached); numeric text when it has none. */
 const char *kb_user_name(uint32_t uid, char *buf, size_t len);

@@ -13,20 +13,44 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+/* Socket options that change what bind() may do (bits of kb_sockinfo.opts). */
+enum kb_sockopt {
+	KB_SO_REUSEADDR		= 1u << 0,
+	KB_SO_REUSEPORT		= 1u << 1,
+	KB_IP_FREEBIND		= 1u << 2,
+	KB_IP_TRANSPARENT	= 1u << 3,
+	KB_IP_BIND_ADDRESS_NO_PORT = 1u << 4,
+	KB_IPV6_V6ONLY		= 1u << 5,
+};
+
+#define KB_IFNAME_LEN	16	/* IFNAMSIZ */
+
 struct kb_sockinfo {
 	int domain;		/* SO_DOMAIN */
 	int type;		/* SO_TYPE */
 	int protocol;		/* SO_PROTOCOL */
 	socklen_t namelen;	/* getsockname() length, 0 if unbound */
 	uint8_t name[128];
+	bool opts_known;	/* opts and dev were read (inet sockets only) */
+	unsigned int opts;	/* enum kb_sockopt */
+	char dev[KB_IFNAME_LEN];	/* SO_BINDTODEVICE name (raw bytes), "" if none */
 };
 
 /*
- * kb_sock_inspect - duplicate fd of process pid and describe the socket.
+ * kb_sock_inspect - duplicate fd of process pid and describe the socket:
+ * type, protocol, name and, for inet sockets, the options that matter to
+ * bind() and the device it is bound to.  Everything is read after the
+ * call returned, so it is the socket's state "just after the call".
  * Returns 0, -ENOTSOCK when the fd is not a socket, or -errno (process or
  * fd gone, no permission).
  */
 int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si);
+
+/*
+ * kb_sockopts_text - names of the options in opts, comma-separated
+ * ("SO_REUSEADDR,IPV6_V6ONLY"), "" for none.  Any thread.
+ */
+const char *kb_sockopts_text(unsigned int opts, char *buf, size_t len);
 
 /* Read len bytes at addr in process pid.  Returns bytes read or -errno. */
 long kb_mem_read(int pid, uint64_t addr, void *buf, size_t len);

@@ -6,20 +6,35 @@
  * happened; short-lived processes exit before anyone looks at their
  * stacks, so the map is copied when a process is first seen
  * (kb_sym_note_process) and frames are resolved later from the copy.
- * Consumer thread only.
+ * Symbol tables are loaded once per file (not per process) with libdw and
+ * answers are cached per file, so a warm lookup costs well under a
+ * microsecond.  JIT code is named from /tmp/perf-PID.map; kernel frames
+ * from /proc/kallsyms.  All functions: consumer thread only (the thread
+ * that owns the enricher).
  */
 #ifndef KB_SYMBOLS_H
 #define KB_SYMBOLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "kb_event.h"
 
 struct kb_frame {
 	uint64_t addr;
 	bool known;		/* sym is set */
 	uint64_t off;		/* addr - symbol start */
 	char sym[160];		/* visible text, demangled; "" when unknown */
-	char obj[80];		/* object basename, or "[kernel]", "[jit]", "[anon]", "[vdso]", "" */
+	char obj[80];		/* visible object basename, or "[kernel]", "[jit]", "[anon]",
+				 * "[vdso]", "[<module>]", "" when not mapped */
+};
+
+/* A resolved stack and whether it looks complete. */
+struct kb_stack {
+	int n;
+	struct kb_frame f[KB_KSTACK_MAX > KB_USTACK_MAX ? KB_KSTACK_MAX : KB_USTACK_MAX];
+	char note[160];		/* "" when the stack looks complete, else why it may not be */
 };
 
 struct kb_symbolizer;
@@ -27,10 +42,34 @@ struct kb_symbolizer;
 struct kb_symbolizer *kb_sym_new(void);
 void kb_sym_free(struct kb_symbolizer *s);
 
-/* Remember what is needed to resolve pid's user frames later.  Cheap if already noted. */
+/*
+ * kb_sym_note_process - copy pid's memory map if it is new, or if its
+ * executable changed (exec, pid reuse; checked at most once a second with
+ * one stat).  Cheap enough to call for every event that has a stack.
+ */
 void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns);
 
-/* Resolve one frame (a user frame of pid, or a kernel frame). */
+/* Resolve one frame at exactly addr (a user frame of pid, or a kernel frame). */
 void kb_sym_resolve(struct kb_symbolizer *s, int pid, bool kernel, uint64_t addr, struct kb_frame *out);
+
+/*
+ * kb_sym_stack - resolve the user (kernel = false) or kernel stack of ev
+ * for process pid.  Return addresses are looked up at addr - 1 (a call
+ * that ends a function would otherwise name the next one); off is still
+ * from the address shown.  note says when the frame-pointer walk may have
+ * been cut short.
+ */
+void kb_sym_stack(struct kb_symbolizer *s, int pid, const struct kb_event *ev, bool kernel,
+		  struct kb_stack *st);
+
+/* "sym+0x1f (obj)", "0x7f01... (obj)" or "0x7f01..." for one frame. */
+const char *kb_sym_frame_text(const struct kb_frame *f, char *buf, size_t len);
+
+struct kb_sym_stats {
+	uint64_t procs, maps_copies, files_opened, files_failed, lookups, cache_hits;
+	uint64_t perfmaps_loaded;
+};
+
+void kb_sym_stats(const struct kb_symbolizer *s, struct kb_sym_stats *st);
 
 #endif

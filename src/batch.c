@@ -17,6 +17,7 @@
 #include "fields.h"
 #include "format.h"
 #include "strbuf.h"
+#include "symbols.h"
 #include "xalloc.h"
 
 struct kb_batch {
@@ -61,20 +62,86 @@ void kb_batch_list_fields(FILE *f)
 		fprintf(f, "%s\t%s\n", kb_fields[i].name, kb_fields[i].help);
 }
 
-static void json_stack(struct kb_buf *o, const uint64_t *pcs, int n)
+static void json_stack(struct kb_buf *o, const struct kb_bind *b, bool kernel)
 {
+	struct kb_stack st;
+
+	if (!b->sym) {
+		st.n = 0;
+	} else {
+		kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
+	}
 	kb_buf_putc(o, '[');
-	for (int i = 0; i < n; i++) {
-		kb_buf_printf(o, "%s{\"addr\":\"0x%" PRIx64 "\",\"sym\":null,\"obj\":null,\"off\":null}",
-			      i ? "," : "", pcs[i]);
+	for (int i = 0; i < st.n; i++) {
+		const struct kb_frame *f = &st.f[i];
+
+		kb_buf_printf(o, "%s{\"addr\":\"0x%" PRIx64 "\",\"sym\":", i ? "," : "", f->addr);
+		if (f->known)
+			kb_buf_json_str(o, f->sym);
+		else
+			kb_buf_puts(o, "null");
+		kb_buf_puts(o, ",\"obj\":");
+		if (f->obj[0])
+			kb_buf_json_str(o, f->obj);
+		else
+			kb_buf_puts(o, "null");
+		if (f->known)
+			kb_buf_printf(o, ",\"off\":%" PRIu64 "}", f->off);
+		else
+			kb_buf_puts(o, ",\"off\":null}");
+	}
+	if (!b->sym) {
+		/* no symbolizer: raw addresses */
+		const uint64_t *pcs = kernel ? b->ev.kstack : b->ev.ustack;
+		int n = kernel ? b->ev.n_kstack : b->ev.n_ustack;
+
+		for (int i = 0; i < n; i++)
+			kb_buf_printf(o, "%s{\"addr\":\"0x%" PRIx64 "\",\"sym\":null,\"obj\":null,"
+				      "\"off\":null}", i ? "," : "", pcs[i]);
 	}
 	kb_buf_putc(o, ']');
+}
+
+static void json_scalar(struct kb_buf *o, enum kb_fkind kind, long long i, const char *s)
+{
+	switch (kind) {
+	case KB_F_INT:
+		kb_buf_put_i64(o, i);
+		break;
+	case KB_F_BOOL:
+		kb_buf_puts(o, i ? "true" : "false");
+		break;
+	case KB_F_TS:
+		kb_buf_printf(o, "%lld.%06lld", i / 1000000000LL, i % 1000000000LL / 1000);
+		break;
+	case KB_F_STR:
+		kb_buf_json_str(o, s ? s : "");
+		break;
+	default:
+		kb_buf_puts(o, "null");
+		break;
+	}
+}
+
+static void json_obj(struct kb_buf *o, const struct kb_fval *v)
+{
+	kb_buf_putc(o, '{');
+	for (int k = 0; k < v->nm; k++) {
+		const struct kb_fmember *m = &v->m[k];
+
+		kb_buf_printf(o, "%s\"%s\":", k ? "," : "", m->name);
+		if (m->null)
+			kb_buf_puts(o, "null");
+		else
+			json_scalar(o, m->kind, m->i, m->s);
+	}
+	kb_buf_putc(o, '}');
 }
 
 static void add_json(struct kb_batch *bt, const struct kb_bind *b)
 {
 	struct kb_buf *o = &bt->out;
-	char scratch[64];
+	char scratch[320];
 	struct kb_fval v;
 
 	kb_buf_putc(o, '{');
@@ -94,27 +161,44 @@ static void add_json(struct kb_batch *bt, const struct kb_bind *b)
 			continue;
 		}
 		switch (v.kind) {
-		case KB_F_INT:
-			kb_buf_put_i64(o, v.i);
-			break;
-		case KB_F_BOOL:
-			kb_buf_puts(o, v.i ? "true" : "false");
-			break;
-		case KB_F_TS:
-			kb_buf_printf(o, "%lld.%06lld", v.i / 1000000000LL, v.i % 1000000000LL / 1000);
-			break;
-		case KB_F_STR:
-			kb_buf_json_str(o, v.s ? v.s : "");
-			break;
 		case KB_F_STACK:
-			if (v.i)
-				json_stack(o, b->ev.kstack, b->ev.n_kstack);
-			else
-				json_stack(o, b->ev.ustack, b->ev.n_ustack);
+			json_stack(o, b, v.i != 0);
+			break;
+		case KB_F_OBJ:
+			json_obj(o, &v);
+			break;
+		default:
+			json_scalar(o, v.kind, v.i, v.s);
 			break;
 		}
 	}
 	kb_buf_puts(o, "}\n");
+}
+
+static void text_stack(struct kb_batch *bt, const struct kb_bind *b, bool kernel)
+{
+	const uint64_t *pcs = kernel ? b->ev.kstack : b->ev.ustack;
+	int n = kernel ? b->ev.n_kstack : b->ev.n_ustack;
+	char c = kernel ? 'k' : 'u', ft[320];
+	struct kb_stack st;
+
+	if (!b->sym) {
+		for (int i = 0; i < n; i++)
+			kb_buf_printf(&bt->out, "    %c#%-2d 0x%" PRIx64 "\n", c, i, pcs[i]);
+		return;
+	}
+	kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
+	for (int i = 0; i < st.n; i++)
+		kb_buf_printf(&bt->out, "    %c#%-2d %s\n", c, i,
+			      kb_sym_frame_text(&st.f[i], ft, sizeof(ft)));
+	if (st.note[0])
+		kb_buf_printf(&bt->out, "    (%s)\n", st.note);
+}
+
+static void text_stacks(struct kb_batch *bt, const struct kb_bind *b)
+{
+	text_stack(bt, b, false);
+	text_stack(bt, b, true);
 }
 
 static void add_text(struct kb_batch *bt, const struct kb_bind *b)
@@ -130,12 +214,10 @@ static void add_text(struct kb_batch *bt, const struct kb_bind *b)
 		      kb_fmt_family(b, fam, sizeof(fam)), b->proto ? b->proto : "-",
 		      b->addr.text[0] ? b->addr.text : "-", kb_fmt_port(b, port, sizeof(port)),
 		      kb_fmt_result(b, res, sizeof(res)));
-	if (bt->stacks) {
-		for (int i = 0; i < b->ev.n_ustack; i++)
-			kb_buf_printf(&bt->out, "    u#%-2d 0x%" PRIx64 "\n", i, b->ev.ustack[i]);
-		for (int i = 0; i < b->ev.n_kstack; i++)
-			kb_buf_printf(&bt->out, "    k#%-2d 0x%" PRIx64 "\n", i, b->ev.kstack[i]);
-	}
+	if (b->hint[0])
+		kb_buf_printf(&bt->out, "    hint: %s\n", b->hint);
+	if (bt->stacks)
+		text_stacks(bt, b);
 }
 
 void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b)

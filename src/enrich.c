@@ -8,7 +8,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@
 #include <unistd.h>
 
 #include "enrich.h"
+#include "hints.h"
+#include "holder.h"
 #include "proc.h"
 #include "sockinfo.h"
 #include "strbuf.h"
@@ -25,10 +29,12 @@
 
 #define PROC_CACHE	16384
 #define PROC_TTL_NS	(2ULL * 1000000000ULL)
+#define HOLDER_LOOKUPS_PER_SEC	20
 
 struct kb_enricher {
 	struct kb_procs *procs;
 	struct kb_symbolizer *sym;
+	struct kb_holders *holders;
 	double tokens;
 	double rate;
 	uint64_t last_ns;
@@ -43,6 +49,7 @@ struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
 
 	en->procs = kb_procs_new(PROC_CACHE);
 	en->sym = kb_sym_new();
+	en->holders = kb_holders_new(HOLDER_LOOKUPS_PER_SEC);
 	en->rate = inspect_per_sec;
 	en->tokens = inspect_per_sec / 4.0;
 	en->self = getpid();
@@ -56,6 +63,7 @@ void kb_enricher_free(struct kb_enricher *en)
 		return;
 	kb_procs_free(en->procs);
 	kb_sym_free(en->sym);
+	kb_holders_free(en->holders);
 	free(en);
 }
 
@@ -67,6 +75,11 @@ struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en)
 uint64_t kb_enricher_skipped(const struct kb_enricher *en)
 {
 	return en->skipped;
+}
+
+uint64_t kb_enricher_holders_skipped(const struct kb_enricher *en)
+{
+	return kb_holders_skipped(en->holders);
 }
 
 static bool take_token(struct kb_enricher *en, uint64_t now)
@@ -104,6 +117,11 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, uint64_t n
 	b->sock_type = si.type;
 	b->sock_proto = si.protocol;
 	b->proto = kb_proto_name(si.domain, si.type, si.protocol);
+	if (si.opts_known) {
+		b->opts_known = true;
+		b->opts = si.opts;
+		kb_visible_str(b->dev, sizeof(b->dev), si.dev, sizeof(si.dev));
+	}
 	if (ev->ret == 0 && si.namelen >= 4) {
 		kb_sockaddr_decode(si.name, si.namelen, &bound);
 		if (bound.family == b->addr.family && bound.port >= 0)
@@ -116,16 +134,83 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, uint64_t n
 	}
 }
 
+/* Who holds the address of an EADDRINUSE: fills b->holder. */
+static void find_holder(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
+{
+	struct kb_holder_req rq = {
+		.pid = b->pid, .netns = b->netns, .family = b->addr.family, .port = b->addr.port,
+	};
+	char text[KB_ADDR_TEXT], *pct;
+
+	if (b->pid <= 0)
+		return;
+	if (b->addr.family == AF_UNIX) {
+		if (!b->addr.text[0] || !strcmp(b->addr.text, "(autobind)"))
+			return;
+		rq.path = b->addr.text;
+	} else if (b->addr.family == AF_INET || b->addr.family == AF_INET6) {
+		if (b->sock_known)
+			rq.proto = b->sock_type == SOCK_DGRAM ? IPPROTO_UDP :
+				   b->sock_type == SOCK_STREAM ? IPPROTO_TCP : -1;
+		if (rq.proto < 0)
+			return;
+		rq.v6only = b->opts_known && (b->opts & KB_IPV6_V6ONLY);
+		snprintf(text, sizeof(text), "%s", b->addr.text);
+		pct = strchr(text, '%');
+		if (pct)
+			*pct = '\0';
+		rq.addr_known = inet_pton(b->addr.family, text, rq.addr) == 1;
+	} else {
+		return;
+	}
+	kb_holder_lookup(en->holders, &rq, now, &b->holder);
+}
+
+static void explain(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
+{
+	int e = b->ev.ret == KB_RET_UNKNOWN ? 0 : -b->ev.ret;
+	int unpriv = -1;
+
+	if (e <= 0)
+		return;
+	if (e == EADDRINUSE)
+		find_holder(en, b, now);
+	if (e == EACCES && b->pid > 0 && b->addr.port > 0 && b->addr.port < 65536)
+		unpriv = kb_holders_unpriv_port(en->holders, b->pid, b->netns, now);
+	kb_hint(b, unpriv, b->hint, sizeof(b->hint));
+}
+
+static void copy_context(struct kb_bind *b, const struct kb_proc *p)
+{
+	b->ppid = p->ppid;
+	b->netns = p->netns;
+	memcpy(b->cmdline, p->cmdline, sizeof(b->cmdline));
+	memcpy(b->cgroup, p->cgroup, sizeof(b->cgroup));
+	memcpy(b->container, p->container, sizeof(b->container));
+	memcpy(b->unit, p->unit, sizeof(b->unit));
+}
+
 void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now)
 {
 	const struct kb_proc *p = NULL;
 	char comm[KB_COMM_LEN] = "";
+	bool fresh = false;
 
 	/* every field starts unknown: some are set only when a lookup succeeds */
 	memset(b, 0, sizeof(*b));
 	b->ev = *ev;
 	b->bound_port = -1;
 	b->backend = en->backend;
+	b->sym = en->sym;
+	b->ppid = -1;
+	b->netns = 0;
+	b->cmdline[0] = b->cgroup[0] = b->container[0] = b->unit[0] = '\0';
+	b->opts_known = false;
+	b->opts = 0;
+	b->dev[0] = '\0';
+	memset(&b->holder, 0, sizeof(b->holder));
+	b->holder.pid = -1;
+	b->hint[0] = '\0';
 	b->pid = ev->pid > 0 ? ev->pid : kb_proc_tgid(ev->tid);
 	if (b->pid <= 0)
 		b->pid = -1;
@@ -133,7 +218,11 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	if (ev->flags & KB_EVF_COMM_SYNC)
 		memcpy(comm, ev->comm, KB_COMM_LEN);
 	if (b->pid > 0)
-		p = kb_procs_get(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS);
+		p = kb_procs_get_new(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS,
+				     &fresh);
+	/* the memory map now, while the process still lives, for its stacks later */
+	if (b->pid > 0 && (fresh || ev->n_ustack))
+		kb_sym_note_process(en->sym, b->pid, now);
 	if (!comm[0] && kb_proc_comm(ev->tid, comm) && p)
 		memcpy(comm, p->comm, KB_COMM_LEN);
 	comm[KB_COMM_LEN - 1] = '\0';
@@ -146,6 +235,8 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 		b->uid = p->uid;
 		snprintf(b->user, sizeof(b->user), "%s", p->user);
 	}
+	if (p)
+		copy_context(b, p);
 
 	b->addr_src = ev->addr_src;
 	if (ev->sa_len) {
@@ -171,4 +262,5 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	}
 	if (b->pid != en->self)
 		inspect_socket(en, b, now);
+	explain(en, b, now);
 }

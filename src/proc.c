@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "proc.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -144,11 +146,64 @@ static void unlink_entry(struct kb_procs *pc, int idx)
 	*pp = pc->e[idx].next;
 }
 
+uint64_t kb_proc_netns(int pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+/* Arguments joined by spaces; a process may write anything there. */
+static void load_cmdline(struct kb_proc *p)
+{
+	char path[64], buf[KB_CMDLINE_VIS];
+	ssize_t n;
+
+	p->cmdline[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", p->pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n <= 0)
+		return;
+	while (n > 0 && buf[n - 1] == '\0')
+		n--;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	kb_visible(p->cmdline, sizeof(p->cmdline), buf, (size_t)n);
+}
+
+static void load_cgroup(struct kb_proc *p)
+{
+	char path[64], buf[4096], cg[1024], vis[4 * 1024];
+	size_t l;
+	ssize_t n;
+
+	p->cgroup[0] = p->container[0] = p->unit[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", p->pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n <= 0 || kb_cgroup_from_file(buf, (size_t)n, cg, sizeof(cg)))
+		return;
+	kb_cgroup_describe(cg, p->container, sizeof(p->container), p->unit, sizeof(p->unit));
+	/* the innermost components say the most: keep the tail */
+	l = kb_visible(vis, sizeof(vis), cg, strlen(cg));
+	if (l < sizeof(p->cgroup)) {
+		memcpy(p->cgroup, vis, l + 1);
+	} else {
+		const char *t = vis + l - (sizeof(p->cgroup) - 4);
+		const char *slash = strchr(t, '/');
+
+		snprintf(p->cgroup, sizeof(p->cgroup), "...%s", slash ? slash : t);
+	}
+}
+
 static void load(struct kb_proc *p)
 {
 	char path[64], buf[2048];
 	const char *f;
 
+	p->ppid = -1;
 	snprintf(path, sizeof(path), "/proc/%d/status", p->pid);
 	p->alive = read_small(path, buf, sizeof(buf)) > 0;
 	if (!p->alive)
@@ -159,16 +214,31 @@ static void load(struct kb_proc *p)
 		p->uid_known = true;
 		kb_user_name(p->uid, p->user, sizeof(p->user));
 	}
+	f = status_field(buf, "\nPPid:");
+	if (f)
+		p->ppid = atoi(f);
 	if (!p->comm[0])
 		kb_proc_comm(p->pid, p->comm);
+	p->netns = kb_proc_netns(p->pid);
+	load_cmdline(p);
+	load_cgroup(p);
 }
 
 struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
 			     uint64_t ttl_ns)
 {
+	bool fresh;
+
+	return kb_procs_get_new(pc, pid, comm, now_ns, ttl_ns, &fresh);
+}
+
+struct kb_proc *kb_procs_get_new(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
+				 uint64_t ttl_ns, bool *fresh)
+{
 	struct kb_proc *p = NULL;
 	int idx;
 
+	*fresh = false;
 	for (idx = pc->bucket[hpid(pid)]; idx >= 0; idx = pc->e[idx].next) {
 		if (pc->e[idx].pid == pid) {
 			p = &pc->e[idx];
@@ -185,6 +255,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 			}
 			load(p);
 			p->loaded_ns = now_ns;
+			*fresh = true;
 		}
 		p->used = ++pc->tick;
 		return p;
@@ -217,6 +288,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
 	load(p);
 	p->loaded_ns = now_ns;
+	*fresh = true;
 	p->used = ++pc->tick;
 	p->next = pc->bucket[hpid(pid)];
 	pc->bucket[hpid(pid)] = idx;

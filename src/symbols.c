@@ -1,36 +1,858 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * symbols.c - frame resolution.  Not implemented yet: every frame comes
- * back as its raw address (known = false), which the outputs print as is.
+ * symbols.c - stack frames to names.
+ *
+ * Two caches make this cheap:
+ *  - per process, a copy of the executable part of /proc/PID/maps taken
+ *    when the process is first seen (it may exit before its stacks are
+ *    looked at), refreshed when a frame falls outside it (dlopen, JIT);
+ *  - per file (device and inode), one libdw session with the file's
+ *    symbol table and a small table of answers, shared by every process
+ *    that maps the file.
+ * A frame is translated from the process's address to the file's own
+ * virtual address through the mapping's file offset and the file's
+ * PT_LOAD headers, then looked up in the file.
+ *
+ * dwfl_linux_proc_report()/dwfl_linux_proc_maps_report() would build a
+ * session per process and re-read every library's symbols for each one
+ * (0.4-0.8 ms a process, more once symbols load); sessions per file
+ * avoid that.
+ *
+ * Separate debug info is looked for only on this machine (the build-id
+ * directory of /usr/lib/debug): libdw's standard callback may ask
+ * debuginfod servers over the network, which a tracer must never wait on.
  */
 #include "config.h"
 
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "demangle.h"
+#include "kallsyms.h"
+#include "perfmap.h"
+#include "strbuf.h"
 #include "symbols.h"
 #include "xalloc.h"
 
-struct kb_symbolizer {
-	int unused;
+#define PROC_MAX	256
+#define VMA_MAX		4096		/* kept per process */
+#define MAPS_MAX_BYTES	(4u << 20)
+#define FILE_MAX	256
+#define FILE_RETRY_NS	(10ULL * 1000000000ULL)
+#define CACHE_SLOTS	256		/* answers kept per file */
+#define REFRESH_NS	(1000000000ULL)	/* at most one maps re-read a second per process */
+#define LOAD_MAX	16
+#define NOTE_NS		(1000000000ULL)
+
+enum vkind { VK_FILE, VK_ANON, VK_DATA, VK_VDSO, VK_HEAP, VK_STACK, VK_OTHER };
+
+struct vma {
+	uint64_t start, end, pgoff, ino;
+	uint64_t dev;
+	uint32_t path;		/* offset in the process's path pool; 0 = none */
+	uint8_t kind;		/* enum vkind */
+	bool exec;
+	bool deleted;
 };
+
+struct sproc {
+	int pid;		/* 0: free slot */
+	bool has_exe;
+	uint64_t exe_dev, exe_ino;
+	uid_t uid;
+	uint64_t noted_ns;	/* last check of the executable */
+	uint64_t refreshed_ns;
+	struct vma *v;
+	int nv;
+	char *paths;
+	size_t plen;
+	bool pm_tried;
+	struct kb_perfmap pm;
+	uint64_t pm_mtime, pm_size, pm_checked_ns;
+	uint64_t used;
+};
+
+struct centry {
+	uint64_t vaddr;
+	uint64_t symoff;
+	char *name;		/* visible, demangled; NULL when no symbol */
+	bool valid;
+};
+
+struct sfile {
+	bool used;
+	uint64_t dev, ino;
+	bool ok;
+	uint64_t failed_ns;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	struct { uint64_t off, end, vaddr; } load[LOAD_MAX];
+	int nload;
+	char obj[80];
+	struct centry cache[CACHE_SLOTS];
+	uint64_t last;
+};
+
+struct kb_symbolizer {
+	struct sproc procs[PROC_MAX];
+	struct sfile files[FILE_MAX];
+	uint64_t tick;
+	bool ks_tried;
+	struct kb_ksyms ks;
+	struct kb_sym_stats st;
+};
+
+static uint64_t now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* --- debug info: local only ------------------------------------------- */
+
+static int find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname,
+				GElf_Addr base, const char *file_name, const char *debuglink_file,
+				GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	const unsigned char *id;
+	GElf_Addr vaddr;
+	char path[256];
+	int n, o, fd;
+
+	n = dwfl_module_build_id(mod, &id, &vaddr);
+	if (n < 2 || n > 64)
+		return -1;
+	o = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (int i = 1; i < n && o < (int)sizeof(path) - 8; i++)
+		o += snprintf(path + o, sizeof(path) - (size_t)o, "%02x", id[i]);
+	snprintf(path + o, sizeof(path) - (size_t)o, ".debug");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		*debuginfo_file_name = xstrdup(path);
+	return fd;
+}
+
+static char *no_debuginfo_path;
+
+static const Dwfl_Callbacks dwfl_cb = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = find_debuginfo_local,
+	.section_address = dwfl_offline_section_address,
+	.debuginfo_path = &no_debuginfo_path,
+};
+
+/* --- lifetime ------------------------------------------------------------ */
 
 struct kb_symbolizer *kb_sym_new(void)
 {
 	return xcalloc(1, sizeof(struct kb_symbolizer));
 }
 
+static void proc_clear(struct sproc *p)
+{
+	free(p->v);
+	free(p->paths);
+	kb_perfmap_free(&p->pm);
+	memset(p, 0, sizeof(*p));
+}
+
+static void file_clear(struct sfile *f)
+{
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		free(f->cache[i].name);
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	memset(f, 0, sizeof(*f));
+}
+
 void kb_sym_free(struct kb_symbolizer *s)
 {
+	if (!s)
+		return;
+	for (int i = 0; i < PROC_MAX; i++)
+		proc_clear(&s->procs[i]);
+	for (int i = 0; i < FILE_MAX; i++)
+		file_clear(&s->files[i]);
+	kb_ksyms_free(&s->ks);
 	free(s);
+}
+
+void kb_sym_stats(const struct kb_symbolizer *s, struct kb_sym_stats *st)
+{
+	*st = s->st;
+}
+
+/* --- process maps -------------------------------------------------------- */
+
+static struct sproc *proc_find(struct kb_symbolizer *s, int pid)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	return NULL;
+}
+
+static struct sproc *proc_alloc(struct kb_symbolizer *s)
+{
+	struct sproc *lru = &s->procs[0];
+
+	for (int i = 0; i < PROC_MAX; i++) {
+		if (!s->procs[i].pid)
+			return &s->procs[i];
+		if (s->procs[i].used < lru->used)
+			lru = &s->procs[i];
+	}
+	proc_clear(lru);
+	return lru;
+}
+
+static uint64_t hexu(const char **p)
+{
+	char *e;
+	uint64_t v = strtoull(*p, &e, 16);
+
+	*p = e;
+	return v;
+}
+
+static uint32_t pool_add(struct sproc *p, size_t *cap, const char *s, size_t n)
+{
+	uint32_t off;
+
+	if (!p->plen) {
+		*cap = 4096;
+		p->paths = xmalloc(*cap);
+		p->paths[0] = '\0';
+		p->plen = 1;
+	}
+	/* consecutive mappings of one file share the string */
+	if (p->nv && p->v[p->nv - 1].path) {
+		const char *last = p->paths + p->v[p->nv - 1].path;
+
+		if (strlen(last) == n && !memcmp(last, s, n))
+			return p->v[p->nv - 1].path;
+	}
+	while (p->plen + n + 1 > *cap) {
+		*cap *= 2;
+		p->paths = xrealloc(p->paths, *cap);
+	}
+	off = (uint32_t)p->plen;
+	memcpy(p->paths + off, s, n);
+	p->paths[off + n] = '\0';
+	p->plen += n + 1;
+	return off;
+}
+
+/* Parse maps text: executable mappings one by one, the rest merged into runs. */
+static void parse_maps(struct sproc *p, char *text, size_t len)
+{
+	size_t vcap = 0, pcap = 0;
+	char *end = text + len;
+
+	free(p->v);
+	free(p->paths);
+	p->v = NULL;
+	p->paths = NULL;
+	p->nv = 0;
+	p->plen = 0;
+	for (char *l = text; l < end && p->nv < VMA_MAX;) {
+		char *nl = memchr(l, '\n', (size_t)(end - l));
+		const char *q = l, *path;
+		struct vma v = { 0 };
+		unsigned int maj, min;
+		size_t plen;
+
+		if (nl)
+			*nl = '\0';
+		else
+			*end = '\0';	/* the buffer has room for it */
+		v.start = hexu(&q);
+		if (*q++ != '-')
+			goto next;
+		v.end = hexu(&q);
+		if (*q++ != ' ' || strlen(q) < 5 || v.end <= v.start)
+			goto next;
+		v.exec = q[2] == 'x';
+		q += 5;
+		v.pgoff = hexu(&q);
+		maj = (unsigned int)hexu(&q);
+		if (*q++ != ':')
+			goto next;
+		min = (unsigned int)hexu(&q);
+		v.dev = makedev(maj, min);
+		{
+			char *e;
+
+			v.ino = strtoull(q, &e, 10);
+			q = e;
+		}
+		while (*q == ' ')
+			q++;
+		path = q;
+		plen = strlen(path);
+		if (!plen)
+			v.kind = VK_ANON;
+		else if (path[0] == '/')
+			v.kind = VK_FILE;
+		else if (!strcmp(path, "[vdso]"))
+			v.kind = VK_VDSO;
+		else if (!strcmp(path, "[heap]"))
+			v.kind = VK_HEAP;
+		else if (!strncmp(path, "[stack", 6))
+			v.kind = VK_STACK;
+		else if (!strncmp(path, "[anon", 5))
+			v.kind = VK_ANON;
+		else
+			v.kind = VK_OTHER;
+		if (v.kind == VK_FILE && plen > 10 && !strcmp(path + plen - 10, " (deleted)")) {
+			v.deleted = true;
+			plen -= 10;
+		}
+		if (!v.exec) {
+			/* only code matters: merge runs of data into one range */
+			struct vma *last = p->nv ? &p->v[p->nv - 1] : NULL;
+			uint8_t k = v.kind == VK_FILE ? VK_DATA : VK_ANON;
+
+			if (last && !last->exec && last->end == v.start) {
+				last->end = v.end;
+				if (k == VK_ANON)
+					last->kind = VK_ANON;
+				goto next;
+			}
+			v.kind = k;
+			v.ino = 0;
+		} else if (v.kind == VK_FILE) {
+			v.path = pool_add(p, &pcap, path, plen);
+		}
+		if (p->nv == (int)vcap) {
+			vcap = vcap ? vcap * 2 : 64;
+			p->v = xrealloc(p->v, vcap * sizeof(*p->v));
+		}
+		p->v[p->nv++] = v;
+next:
+		l = nl ? nl + 1 : end;
+	}
+}
+
+static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
+{
+	char path[64], *buf;
+	size_t cap = 64 * 1024, len = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap >= MAPS_MAX_BYTES)
+				break;
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (len) {
+		parse_maps(p, buf, len);
+		s->st.maps_copies++;
+	}
+	free(buf);
+	p->refreshed_ns = now_mono();
+	return len ? 0 : -ESRCH;
 }
 
 void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
 {
+	struct sproc *p = proc_find(s, pid);
+	char path[64];
+	struct stat st;
+
+	if (pid <= 0)
+		return;
+	/* called for every event with a stack: check for exec once a second */
+	if (p && now_ns - p->noted_ns < NOTE_NS) {
+		p->used = ++s->tick;
+		return;
+	}
+	if (p)
+		p->noted_ns = now_ns;
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (stat(path, &st)) {
+		if (p)
+			p->used = ++s->tick;
+		return;		/* gone (or a kernel thread): keep what we have */
+	}
+	if (p && p->has_exe && p->exe_dev == st.st_dev && p->exe_ino == st.st_ino) {
+		p->used = ++s->tick;
+		return;
+	}
+	if (!p) {
+		p = proc_alloc(s);
+		s->st.procs++;
+	} else {
+		proc_clear(p);	/* exec or pid reuse: a new program */
+	}
+	p->pid = pid;
+	p->noted_ns = now_ns;
+	p->has_exe = true;
+	p->exe_dev = st.st_dev;
+	p->exe_ino = st.st_ino;
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	p->uid = stat(path, &st) ? 0 : st.st_uid;
+	p->used = ++s->tick;
+	if (copy_maps(s, p))
+		p->pid = 0;
+}
+
+static struct vma *vma_find(struct sproc *p, uint64_t addr)
+{
+	int lo = 0, hi = p->nv;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (p->v[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && addr < p->v[lo - 1].end)
+		return &p->v[lo - 1];
+	return NULL;
+}
+
+/* --- files --------------------------------------------------------------- */
+
+static int open_checked(const char *path, const struct vma *v, bool check_dev)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_ino != v->ino ||
+	    (check_dev && (uint64_t)st.st_dev != v->dev)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The mapped file itself: through map_files while the process lives (any
+ * mount namespace, even deleted), else by its path inside the process's
+ * root, else on the host, checked to be the same inode.
+ */
+static int open_mapped(const struct sproc *p, const struct vma *v, const char *path)
+{
+	char buf[4200];
+	int fd;
+
+	snprintf(buf, sizeof(buf), "/proc/%d/map_files/%llx-%llx", p->pid,
+		 (unsigned long long)v->start, (unsigned long long)v->end);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || v->deleted)
+		return fd;
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", p->pid, path);
+	fd = open_checked(buf, v, false);
+	if (fd >= 0)
+		return fd;
+	return open_checked(path, v, true);
+}
+
+static void file_load_segments(struct sfile *f)
+{
+	GElf_Addr bias;
+	Elf *e = dwfl_module_getelf(f->mod, &bias);
+	size_t n = 0;
+
+	f->nload = 0;
+	if (!e || elf_getphdrnum(e, &n))
+		return;
+	for (size_t i = 0; i < n && f->nload < LOAD_MAX; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		f->load[f->nload].off = ph.p_offset;
+		f->load[f->nload].end = ph.p_offset + ph.p_filesz;
+		f->load[f->nload].vaddr = ph.p_vaddr;
+		f->nload++;
+	}
+}
+
+static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, const struct vma *v)
+{
+	struct sfile *f = NULL, *lru = &s->files[0];
+	const char *path = p->paths + v->path, *base;
+	int fd;
+
+	for (int i = 0; i < FILE_MAX; i++) {
+		struct sfile *x = &s->files[i];
+
+		if (x->used && x->dev == v->dev && x->ino == v->ino) {
+			f = x;
+			break;
+		}
+		if (!x->used)
+			lru = x;
+		else if (lru->used && x->last < lru->last)
+			lru = x;
+	}
+	if (f) {
+		f->last = ++s->tick;
+		/* a file that could not be read may be readable from another process */
+		if (f->ok || now_mono() - f->failed_ns < FILE_RETRY_NS)
+			return f;
+		file_clear(f);
+	} else {
+		f = lru;
+		file_clear(f);
+	}
+	f->used = true;
+	f->dev = v->dev;
+	f->ino = v->ino;
+	f->last = ++s->tick;
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	kb_visible_str(f->obj, sizeof(f->obj), base, 255);
+
+	fd = open_mapped(p, v, path);
+	if (fd < 0)
+		goto fail;
+	f->dwfl = dwfl_begin(&dwfl_cb);
+	if (!f->dwfl) {
+		close(fd);
+		goto fail;
+	}
+	dwfl_report_begin(f->dwfl);
+	/* base 0 relative to p_vaddr: addresses in the session are the file's own */
+	f->mod = dwfl_report_elf(f->dwfl, f->obj, path, fd, 0, true);
+	if (!f->mod) {
+		close(fd);
+		goto fail;
+	}
+	dwfl_report_end(f->dwfl, NULL, NULL);
+	file_load_segments(f);
+	if (!f->nload)
+		goto fail;
+	f->ok = true;
+	s->st.files_opened++;
+	return f;
+fail:
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	f->dwfl = NULL;
+	f->mod = NULL;
+	f->ok = false;
+	f->failed_ns = now_mono();
+	s->st.files_failed++;
+	return f;
+}
+
+/* The file's virtual address of a process address inside mapping v. */
+static bool file_vaddr(const struct sfile *f, const struct vma *v, uint64_t addr, uint64_t *vaddr)
+{
+	uint64_t off = addr - v->start + v->pgoff;
+
+	for (int i = 0; i < f->nload; i++) {
+		if (off >= f->load[i].off && off < f->load[i].end) {
+			*vaddr = off - f->load[i].off + f->load[i].vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct centry *file_lookup(struct kb_symbolizer *s, struct sfile *f, uint64_t vaddr)
+{
+	struct centry *c = &f->cache[(vaddr ^ (vaddr >> 12)) % CACHE_SLOTS];
+	char raw[1024];
+	const char *name;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	GElf_Word shndx;
+	GElf_Addr bias;
+	Elf *elf;
+
+	s->st.lookups++;
+	if (c->valid && c->vaddr == vaddr) {
+		s->st.cache_hits++;
+		return c;
+	}
+	free(c->name);
+	c->name = NULL;
+	c->valid = true;
+	c->vaddr = vaddr;
+	c->symoff = 0;
+	name = dwfl_module_addrinfo(f->mod, vaddr, &off, &sym, &shndx, &elf, &bias);
+	if (name && name[0]) {
+		char vis[sizeof(((struct kb_frame *)0)->sym)];
+
+		kb_demangle(name, raw, sizeof(raw));
+		kb_visible_str(vis, sizeof(vis), raw, sizeof(raw));
+		c->name = xstrdup(vis);
+		c->symoff = off;
+	}
+	return c;
+}
+
+/* --- JIT maps ------------------------------------------------------------ */
+
+static const char *perfmap_find(struct kb_symbolizer *s, struct sproc *p, uint64_t addr,
+				uint64_t *off)
+{
+	const char *name = p->pm.n ? kb_perfmap_find(&p->pm, addr, off) : NULL;
+	uint64_t now, mt = 0, sz = 0;
+	char path[64];
+	struct stat st;
+
+	if (name)
+		return name;
+	/* a miss: the JIT may have appended since; look again at most once a second */
+	now = now_mono();
+	if (p->pm_tried && now - p->pm_checked_ns < REFRESH_NS)
+		return NULL;
+	p->pm_checked_ns = now;
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", p->pid);
+	if (lstat(path, &st))
+		return NULL;
+	if (p->pm_tried && (uint64_t)st.st_size == p->pm_size &&
+	    (uint64_t)st.st_mtim.tv_sec * 1000000000ULL + (uint64_t)st.st_mtim.tv_nsec == p->pm_mtime)
+		return NULL;
+	p->pm_tried = true;
+	if (kb_perfmap_load(&p->pm, p->pid, path, &p->uid, 1, &mt, &sz) < 0)
+		return NULL;
+	p->pm_mtime = mt;
+	p->pm_size = sz;
+	s->st.perfmaps_loaded++;
+	return kb_perfmap_find(&p->pm, addr, off);
+}
+
+/* --- resolving ----------------------------------------------------------- */
+
+static void set_obj(struct kb_frame *out, const char *obj)
+{
+	snprintf(out->obj, sizeof(out->obj), "%s", obj);
+}
+
+static void resolve_kernel(struct kb_symbolizer *s, uint64_t look, struct kb_frame *out)
+{
+	const char *name, *mod = "";
+	uint64_t off = 0;
+
+	if (!s->ks_tried) {
+		s->ks_tried = true;
+		kb_ksyms_load(&s->ks, NULL);
+	}
+	set_obj(out, "[kernel]");
+	name = kb_ksyms_find(&s->ks, look, &off, &mod);
+	if (!name)
+		return;
+	if (mod[0]) {
+		char vis[sizeof(out->obj) - 2];
+
+		kb_visible_str(vis, sizeof(vis), mod, 64);
+		snprintf(out->obj, sizeof(out->obj), "[%s]", vis);
+	}
+	kb_visible_str(out->sym, sizeof(out->sym), name, 256);
+	out->off = off + (out->addr - look);
+	out->known = true;
+}
+
+static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct kb_frame *out)
+{
+	struct sproc *p = proc_find(s, pid);
+	const struct centry *c;
+	const char *name;
+	struct sfile *f;
+	struct vma *v;
+	uint64_t vaddr, off = 0;
+
+	if (!p)
+		return;
+	p->used = ++s->tick;
+	v = vma_find(p, look);
+	if ((!v || !v->exec) && now_mono() - p->refreshed_ns > REFRESH_NS) {
+		/* code mapped after the copy (dlopen, JIT): look again while it lives */
+		char exe[64];
+		struct stat st;
+
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", pid);
+		if (!stat(exe, &st) && st.st_dev == p->exe_dev && st.st_ino == p->exe_ino)
+			copy_maps(s, p);
+		else
+			p->refreshed_ns = now_mono();
+		v = vma_find(p, look);
+	}
+	if (!v || v->kind != VK_FILE) {
+		/* JITs name their code in a perf map, wherever it lives */
+		name = perfmap_find(s, p, look, &off);
+		if (name) {
+			kb_visible_str(out->sym, sizeof(out->sym), name, KB_PERFMAP_NAME_MAX);
+			out->off = off + (out->addr - look);
+			out->known = true;
+		}
+	}
+	if (!v) {
+		if (out->known)
+			set_obj(out, "[jit]");
+		return;
+	}
+	switch (v->kind) {
+	case VK_FILE:
+		f = file_get(s, p, v);
+		set_obj(out, f->obj);
+		if (!f->ok || !file_vaddr(f, v, look, &vaddr))
+			return;
+		c = file_lookup(s, f, vaddr);
+		if (!c->name)
+			return;
+		snprintf(out->sym, sizeof(out->sym), "%s", c->name);
+		out->off = c->symoff + (out->addr - look);
+		out->known = true;
+		return;
+	case VK_ANON:
+		set_obj(out, v->exec || out->known ? "[jit]" : "[anon]");
+		return;
+	case VK_DATA:
+		set_obj(out, "[data]");
+		return;
+	case VK_VDSO:
+		set_obj(out, "[vdso]");
+		return;
+	case VK_HEAP:
+		set_obj(out, "[heap]");
+		return;
+	case VK_STACK:
+		set_obj(out, "[stack]");
+		return;
+	default:
+		set_obj(out, "[other]");
+		return;
+	}
+}
+
+static void resolve(struct kb_symbolizer *s, int pid, bool kernel, uint64_t addr, uint64_t look,
+		    struct kb_frame *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addr = addr;
+	if (kernel)
+		resolve_kernel(s, look, out);
+	else
+		resolve_user(s, pid, look, out);
 }
 
 void kb_sym_resolve(struct kb_symbolizer *s, int pid, bool kernel, uint64_t addr, struct kb_frame *out)
 {
-	memset(out, 0, sizeof(*out));
-	out->addr = addr;
+	resolve(s, pid, kernel, addr, addr, out);
+}
+
+/* Functions a complete user stack ends in. */
+static bool stack_bottom(const char *sym)
+{
+	static const char *const bottoms[] = {
+		"_start", "__libc_start_main", "__libc_start_call_main", "__libc_start_main_impl",
+		"libc_start_main_stage2", "start_thread", "clone", "clone3", "__clone",
+		"__clone3", "__GI___clone3", "thread_start", "_dl_start_user",
+		"runtime.goexit", "runtime.goexit.abi0", "runtime.rt0_go", "runtime.rt0_go.abi0",
+	};
+
+	for (size_t i = 0; i < sizeof(bottoms) / sizeof(bottoms[0]); i++)
+		if (!strcmp(sym, bottoms[i]))
+			return true;
+	return false;
+}
+
+static void user_note(struct kb_symbolizer *s, int pid, const struct kb_event *ev, struct kb_stack *st)
+{
+	int raw = ev->n_ustack - ((ev->flags & KB_EVF_CALLER_FIXED) ? 1 : 0);
+	const struct kb_frame *last;
+
+	st->note[0] = '\0';
+	if (!ev->n_ustack) {
+		if (ev->flags & KB_EVF_STACK_WANTED)
+			snprintf(st->note, sizeof(st->note), "no user stack was recorded");
+		return;
+	}
+	if (!proc_find(s, pid)) {
+		snprintf(st->note, sizeof(st->note), "unresolved: the process exited before its "
+			 "memory map could be read");
+		return;
+	}
+	for (int i = 1; i < st->n; i++) {
+		const char *o = st->f[i].obj;
+
+		if (!st->f[i].known && (!o[0] || !strcmp(o, "[anon]") || !strcmp(o, "[data]") ||
+					!strcmp(o, "[stack]") || !strcmp(o, "[heap]"))) {
+			snprintf(st->note, sizeof(st->note), "may be wrong from frame %d on: it is not "
+				 "in code (a function without frame pointers broke the walk)", i);
+			return;
+		}
+	}
+	if (raw >= 8) {
+		snprintf(st->note, sizeof(st->note), "cut at the kernel's limit of 8 frames: outer "
+			 "callers are missing");
+		return;
+	}
+	last = &st->f[st->n - 1];
+	if (last->known && stack_bottom(last->sym))
+		return;
+	snprintf(st->note, sizeof(st->note), "may be truncated: the frame-pointer walk ended in "
+		 "%s before the program's entry (code built without frame pointers)",
+		 last->obj[0] ? last->obj : "unknown code");
+}
+
+void kb_sym_stack(struct kb_symbolizer *s, int pid, const struct kb_event *ev, bool kernel,
+		  struct kb_stack *st)
+{
+	const uint64_t *pcs = kernel ? ev->kstack : ev->ustack;
+	int n = kernel ? ev->n_kstack : ev->n_ustack;
+	int max = (int)(sizeof(st->f) / sizeof(st->f[0]));
+
+	st->n = n < max ? n : max;
+	for (int i = 0; i < st->n; i++) {
+		/* frame 0 is where execution was; the rest are return addresses */
+		uint64_t look = i && pcs[i] ? pcs[i] - 1 : pcs[i];
+
+		resolve(s, pid, kernel, pcs[i], look, &st->f[i]);
+	}
+	if (kernel)
+		st->note[0] = '\0';
+	else
+		user_note(s, pid, ev, st);
+}
+
+const char *kb_sym_frame_text(const struct kb_frame *f, char *buf, size_t len)
+{
+	if (f->known)
+		snprintf(buf, len, "%s+0x%llx (%s)", f->sym, (unsigned long long)f->off,
+			 f->obj[0] ? f->obj : "?");
+	else if (f->obj[0])
+		snprintf(buf, len, "0x%llx (%s)", (unsigned long long)f->addr, f->obj);
+	else
+		snprintf(buf, len, "0x%llx", (unsigned long long)f->addr);
+	return buf;
 }

@@ -18,6 +18,14 @@
  *   -r        set SO_REUSEADDR before each bind
  *   -S        call the raw syscall instead of libc bind() (like Go does)
  *   -c N      repeat the whole list N times
+ *   -R        set SO_REUSEPORT before each bind
+ *   -F        set IP_FREEBIND before each bind (inet and inet6)
+ *   -T        set IP_TRANSPARENT before each bind (needs CAP_NET_ADMIN)
+ *   -N        set IP_BIND_ADDRESS_NO_PORT before each bind
+ *   -6        set IPV6_V6ONLY before each inet6 bind (-6 0 clears it)
+ *   -D DEV    bind the socket to device DEV (SO_BINDTODEVICE) before bind
+ *   -L        do not listen() on bound stream sockets
+ *   -p FILE   write "ready" to FILE once all binds are done (for tests)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,7 +41,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int scribble, keep, reuse, rawsys;
+static int scribble, keep, reuse, rawsys, reuseport, freebind, transparent, noport, nolisten;
+static int v6only = -1;
+static const char *device, *readyfile;
 
 static int __attribute__((noinline)) kbt_call_bind(int fd, struct sockaddr *sa, socklen_t len)
 {
@@ -103,6 +113,21 @@ static int __attribute__((noinline)) kbt_bind_spec(const char *spec)
 		return -1;
 	if (reuse)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (fam != AF_UNIX) {
+		if (freebind)
+			setsockopt(fd, SOL_IP, IP_FREEBIND, &one, sizeof(one));
+		if (transparent && setsockopt(fd, SOL_IP, IP_TRANSPARENT, &one, sizeof(one)))
+			perror("IP_TRANSPARENT");
+		if (noport)
+			setsockopt(fd, SOL_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+		if (fam == AF_INET6 && v6only >= 0)
+			setsockopt(fd, SOL_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
+		if (device && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device,
+					 (socklen_t)strlen(device)))
+			perror("SO_BINDTODEVICE");
+	}
 	r = kbt_call_bind(fd, (struct sockaddr *)&ss, len);
 	e = r ? errno : 0;
 	if (!r && fam != AF_UNIX) {
@@ -115,7 +140,7 @@ static int __attribute__((noinline)) kbt_bind_spec(const char *spec)
 	}
 	printf("BIND %s fd=%d ret=%d err=%s bound=%d\n", spec, fd, r, e ? strerrorname_np(e) : "-", bound);
 	fflush(stdout);
-	if (type == SOCK_STREAM && !r && fam != AF_UNIX)
+	if (type == SOCK_STREAM && !r && fam != AF_UNIX && !nolisten)
 		listen(fd, 1);
 	if (!keep)
 		close(fd);
@@ -126,7 +151,7 @@ int main(int argc, char **argv)
 {
 	int c, wait_s = 0, delay_ms = 0, count = 1;
 
-	while ((c = getopt(argc, argv, "skw:d:n:rSc:")) != -1) {
+	while ((c = getopt(argc, argv, "skw:d:n:rSc:RFTN6:D:Lp:")) != -1) {
 		switch (c) {
 		case 's': scribble = 1; break;
 		case 'k': keep = 1; break;
@@ -136,8 +161,17 @@ int main(int argc, char **argv)
 		case 'r': reuse = 1; break;
 		case 'S': rawsys = 1; break;
 		case 'c': count = atoi(optarg); break;
+		case 'R': reuseport = 1; break;
+		case 'F': freebind = 1; break;
+		case 'T': transparent = 1; break;
+		case 'N': noport = 1; break;
+		case '6': v6only = atoi(optarg); break;
+		case 'D': device = optarg; break;
+		case 'L': nolisten = 1; break;
+		case 'p': readyfile = optarg; break;
 		default:
-			fprintf(stderr, "usage: bindprog [-skrS] [-w s] [-d ms] [-n name] [-c n] spec...\n");
+			fprintf(stderr, "usage: bindprog [-skrSRFTNL] [-6 0|1] [-D dev] [-w s] [-d ms] "
+				"[-n name] [-c n] [-p file] spec...\n");
 			return 2;
 		}
 	}
@@ -146,6 +180,14 @@ int main(int argc, char **argv)
 			kbt_bind_spec(argv[i]);
 			if (delay_ms)
 				usleep((useconds_t)delay_ms * 1000);
+		}
+	}
+	if (readyfile) {
+		FILE *f = fopen(readyfile, "w");
+
+		if (f) {
+			fputs("ready\n", f);
+			fclose(f);
 		}
 	}
 	if (wait_s)
