@@ -17,10 +17,12 @@
 
 #include "batch.h"
 #include "check.h"
+#include "columns.h"
 #include "engine.h"
 #include "enrich.h"
 #include "filter.h"
 #include "format.h"
+#include "keys.h"
 #include "options.h"
 #include "session.h"
 #include "signals.h"
@@ -139,8 +141,16 @@ int main(int argc, char **argv)
 	case KB_MODE_LIST_FIELDS:
 		kb_batch_list_fields(stdout);
 		return KB_EXIT_OK;
+	case KB_MODE_LIST_KEYS:
+		kb_keys_list(stdout);
+		return KB_EXIT_OK;
 	default:
 		break;
+	}
+	if (o.mode == KB_MODE_TUI && o.sort[0] && kb_column_find(o.sort) < 0) {
+		fprintf(stderr, "kbindtop: --sort: '%s' is not a column; one of: %s\n", o.sort,
+			kb_column_names(err, sizeof(err)));
+		return KB_EXIT_USAGE;
 	}
 	if (o.mode == KB_MODE_TUI && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {
 		fprintf(stderr, "kbindtop: the live table needs a terminal; use --batch (or --json) "

@@ -240,6 +240,7 @@ MODE_SETTER(set_cleanup, KB_MODE_CLEANUP)
 MODE_SETTER(set_help, KB_MODE_HELP)
 MODE_SETTER(set_version, KB_MODE_VERSION)
 MODE_SETTER(set_list_fields, KB_MODE_LIST_FIELDS)
+MODE_SETTER(set_list_keys, KB_MODE_LIST_KEYS)
 
 static const struct kb_optdef optdefs[] = {
 	{ "batch",	'b', NULL,	"print one line per bind() call instead of the live table", set_batch },
@@ -263,6 +264,7 @@ static const struct kb_optdef optdefs[] = {
 	{ "help",	'h', NULL,	"show this help and exit", set_help },
 	{ "version",	'V', NULL,	"show the version and exit", set_version },
 	{ "list-fields", 0,  NULL,	NULL /* hidden */, set_list_fields },
+	{ "list-keys",	0,   NULL,	NULL /* hidden */, set_list_keys },
 };
 
 #define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
@@ -285,7 +287,7 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 {
 	int nmodes = 0;
 
-	for (int m = KB_MODE_CHECK; m <= KB_MODE_LIST_FIELDS; m++)
+	for (int m = KB_MODE_CHECK; m <= KB_MODE_LIST_KEYS; m++)
 		nmodes += mode_seen[m];
 	if (nmodes > 1 || (nmodes && mode_seen[KB_MODE_BATCH] &&
 			   !mode_seen[KB_MODE_HELP] && !mode_seen[KB_MODE_VERSION]))
@@ -301,7 +303,7 @@ int kb_options_parse(struct kb_options *o, int argc, char **argv, char *err, siz
 {
 	struct option longopts[NOPTS + 1];
 	char shortopts[NOPTS * 2 + 2];
-	bool mode_seen[KB_MODE_LIST_FIELDS + 1] = { false };
+	bool mode_seen[KB_MODE_LIST_KEYS + 1] = { false };
 	bool stacks_seen = false;
 	size_t ns = 0;
 	int c, idx;

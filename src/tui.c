@@ -1,15 +1,436 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * tui.c - placeholder until the curses monitor lands: says so and exits.
+ * tui.c - the interactive monitor: the only file that talks to curses.
+ *
+ * One loop polls the terminal, the event queue and the signal pipe.
+ * Events are moved into the model as soon as they arrive (enrichment
+ * reads /proc, which must happen while the process is still there), but
+ * the screen is rendered only once per refresh interval or right after a
+ * key, so a bind storm costs the aggregation and nothing else, and an
+ * idle host costs one wakeup per interval.  Draining the queue has a time
+ * budget, after which keys are looked at again: a key is answered within
+ * that budget plus one render.
+ *
+ * curses gets a fully rendered kb_screen and diffs it against what the
+ * terminal shows, so only changed cells go over the wire.
  */
 #include "config.h"
 
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <term.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "columns.h"
+#include "enrich.h"
+#include "filter.h"
+#include "format.h"
+#include "keys.h"
+#include "model.h"
+#include "signals.h"
+#include "symbols.h"
 #include "tui.h"
+#include "view.h"
+#include "xalloc.h"
+
+#define INSPECT_PER_SEC	4000
+#define POP_BATCH	256
+#define DRAIN_BUDGET_NS	(20ULL * 1000000ULL)	/* then look at the keyboard again */
+#define ESC_DELAY_MS	25			/* Esc vs. the start of an arrow key */
+
+struct tui {
+	const struct kb_options *o;
+	struct kb_options sel;		/* command-line selection; --failed is the 'x' toggle here */
+	struct kb_engine *e;
+	struct kb_enricher *en;
+	struct kb_model *m;
+	struct kb_view v;
+	struct kb_screen scr;
+	SCREEN *term;
+	chtype attr[KB_A_NATTR];
+	int self;
+	/* the stack resolved last: frame rows of one stack come one after another */
+	bool rc_valid;
+	uint64_t rc_id;
+	bool rc_kernel;
+	struct kb_stack rc;
+};
+
+/* ---- terminal restore on a fatal signal (async-signal-safe) ---- */
+
+static volatile sig_atomic_t term_active;
+static struct termios term_saved;
+static bool term_saved_ok;
+static char term_restore[256];
+static size_t term_restore_len;
+
+static void fatal_restore(void *arg)
+{
+	if (!term_active)
+		return;
+	if (term_restore_len && write(STDOUT_FILENO, term_restore, term_restore_len) < 0) {
+		/* nothing more can be done from a signal handler */
+	}
+	if (term_saved_ok)
+		tcsetattr(STDIN_FILENO, TCSANOW, &term_saved);
+}
+
+static void add_cap(const char *name)
+{
+	char *s = tigetstr(name);
+	size_t n;
+
+	if (!s || s == (char *)-1)
+		return;
+	n = strlen(s);
+	if (term_restore_len + n < sizeof(term_restore)) {
+		memcpy(term_restore + term_restore_len, s, n);
+		term_restore_len += n;
+	}
+}
+
+/* ---- attributes: colors when wanted and possible, else what any terminal has ---- */
+
+static void setup_attrs(struct tui *t)
+{
+	static const struct {
+		int attr;
+		short fg, bg;		/* -1: terminal default */
+		chtype color_extra;
+		chtype mono;
+	} map[] = {
+		{ KB_A_NORMAL,	 -1, -1, A_NORMAL, A_NORMAL },
+		{ KB_A_LABEL,	 -1, -1, A_NORMAL, A_NORMAL },
+		{ KB_A_VALUE,	 COLOR_CYAN, -1, A_BOLD, A_BOLD },
+		{ KB_A_WARN,	 COLOR_RED, -1, A_BOLD, A_BOLD | A_REVERSE },
+		{ KB_A_TITLE,	 COLOR_BLACK, COLOR_GREEN, A_NORMAL, A_REVERSE },
+		{ KB_A_SORT,	 COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_BOLD | A_UNDERLINE },
+		{ KB_A_SELECT,	 COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE | A_BOLD },
+		{ KB_A_FAIL,	 COLOR_RED, -1, A_BOLD, A_BOLD },
+		{ KB_A_EXITED,	 -1, -1, A_DIM, A_DIM },
+		{ KB_A_TREE,	 COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
+		{ KB_A_KEY,	 -1, -1, A_BOLD, A_BOLD },
+		{ KB_A_KEYLABEL, COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
+	};
+	bool color = t->o->color && has_colors() && start_color() == OK;
+	bool dflt = color && use_default_colors() == OK;
+	short pair = 1;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		chtype a = map[i].mono;
+
+		if (color) {
+			a = map[i].color_extra;
+			if (map[i].fg >= 0 || map[i].bg >= 0) {
+				short fg = map[i].fg, bg = map[i].bg;
+
+				/* without default colors, -1 means white on black */
+				if (!dflt && fg < 0)
+					fg = COLOR_WHITE;
+				if (!dflt && bg < 0)
+					bg = COLOR_BLACK;
+				if (pair < COLOR_PAIRS && init_pair(pair, fg, bg) == OK)
+					a |= COLOR_PAIR(pair++);
+				else
+					a = map[i].mono;
+			}
+		}
+		t->attr[map[i].attr] = a;
+	}
+}
+
+/* ---- terminal ---- */
+
+static int term_start(struct tui *t, char *err, size_t errlen)
+{
+	const char *name = getenv("TERM");
+
+	term_saved_ok = tcgetattr(STDIN_FILENO, &term_saved) == 0;
+	t->term = newterm(NULL, stdout, stdin);
+	if (!t->term) {
+		snprintf(err, errlen, "cannot use terminal type '%.40s'; set TERM (for example TERM=xterm) "
+			 "or use --batch", name && *name ? name : "(unset)");
+		return -ENOTTY;
+	}
+	set_term(t->term);
+	set_escdelay(ESC_DELAY_MS);
+	cbreak();		/* not raw(): Ctrl-C still sends SIGINT, which quits cleanly */
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);	/* poll() says when; getch() never waits */
+	intrflush(stdscr, FALSE);
+	leaveok(stdscr, FALSE);
+	curs_set(0);
+	setup_attrs(t);
+
+	term_restore_len = 0;
+	add_cap("sgr0");
+	add_cap("cnorm");
+	add_cap("rmkx");
+	add_cap("rmcup");
+	term_active = 1;
+	kb_view_resize(&t->v, COLS, LINES);
+	return 0;
+}
+
+static void term_end(struct tui *t)
+{
+	if (!t->term)
+		return;
+	curs_set(1);
+	endwin();
+	term_active = 0;
+	delscreen(t->term);
+	t->term = NULL;
+}
+
+static void term_resize(struct tui *t)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	kb_view_resize(&t->v, COLS, LINES);
+}
+
+/* Copy the rendered screen to curses, one run of equal attributes at a time. */
+static void term_draw(struct tui *t, bool repaint)
+{
+	const struct kb_screen *s = &t->scr;
+
+	for (int y = 0; y < s->h && y < LINES; y++) {
+		const char *text = kb_screen_line(s, y);
+		const unsigned char *a = s->attr + (size_t)y * (size_t)s->w;
+		int w = s->w < COLS ? s->w : COLS;
+
+		for (int x = 0; x < w;) {
+			int e = x;
+
+			while (e < w && a[e] == a[x])
+				e++;
+			attrset(t->attr[a[x] < KB_A_NATTR ? a[x] : KB_A_NORMAL]);
+			mvaddnstr(y, x, text + x, e - x);
+			x = e;
+		}
+	}
+	attrset(A_NORMAL);
+	if (s->cur_y >= 0) {
+		curs_set(1);
+		move(s->cur_y, s->cur_x);
+	} else {
+		curs_set(0);
+		move(s->h - 1, 0);
+	}
+	if (repaint)
+		clearok(curscr, TRUE);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* curses key codes to kbindtop's; -1 for keys nobody handles */
+static int map_key(int ch)
+{
+	static const struct {
+		int curses, kb;
+	} keys[] = {
+		{ KEY_UP, KB_KEY_UP }, { KEY_DOWN, KB_KEY_DOWN }, { KEY_LEFT, KB_KEY_LEFT },
+		{ KEY_RIGHT, KB_KEY_RIGHT }, { KEY_PPAGE, KB_KEY_PGUP }, { KEY_NPAGE, KB_KEY_PGDN },
+		{ KEY_HOME, KB_KEY_HOME }, { KEY_END, KB_KEY_END },
+		/* Home/End as screen and vt100-style terminals send them */
+		{ KEY_FIND, KB_KEY_HOME }, { KEY_SELECT, KB_KEY_END }, { KEY_A1, KB_KEY_HOME },
+		{ KEY_C1, KB_KEY_END }, { KEY_A3, KB_KEY_PGUP }, { KEY_C3, KB_KEY_PGDN },
+		{ KEY_ENTER, KB_KEY_ENTER }, { '\n', KB_KEY_ENTER }, { '\r', KB_KEY_ENTER },
+		{ 27, KB_KEY_ESC }, { KEY_BACKSPACE, KB_KEY_BACKSPACE }, { 0x7f, KB_KEY_BACKSPACE },
+		{ KEY_DC, KB_KEY_BACKSPACE },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].curses == ch)
+			return keys[i].kb;
+	if (ch >= KEY_F(1) && ch <= KEY_F(24))
+		return KB_KEY_F(ch - KEY_F0);
+	if (ch > 0 && ch < 0x7f)
+		return ch;
+	return -1;
+}
+
+/* ---- data ---- */
+
+/* kb_resolve_fn for the view: the symbolizer the enricher keeps process maps in. */
+static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool kernel, struct kb_stack *out)
+{
+	struct tui *t = ctx;
+
+	if (!t->rc_valid || t->rc_id != s->c.id || t->rc_kernel != kernel) {
+		struct kb_event ev;
+
+		kb_mstack_event(s, &ev);
+		memset(&t->rc, 0, sizeof(t->rc));
+		kb_sym_stack(kb_enricher_symbolizer(t->en), pid, &ev, kernel, &t->rc);
+		t->rc_valid = true;
+		t->rc_id = s->c.id;
+		t->rc_kernel = kernel;
+	}
+	*out = t->rc;
+}
+
+/*
+ * Move queued calls into the model until the queue is empty (false) or
+ * the time budget is spent (true: more may be waiting).
+ */
+static bool drain(struct tui *t, uint64_t until)
+{
+	static struct kb_event evs[POP_BATCH];
+	static struct kb_bind b;
+	size_t n;
+
+	kb_queue_ack(t->e->q);
+	while ((n = kb_queue_pop(t->e->q, evs, POP_BATCH)) > 0) {
+		uint64_t now = kb_now_mono();
+
+		for (size_t i = 0; i < n; i++) {
+			kb_enrich(t->en, &evs[i], &b, now);
+			if (b.pid == t->self || !kb_filter_options_match(&t->sel, &b))
+				continue;
+			kb_model_add(t->m, &b);
+		}
+		if (kb_now_mono() >= until)
+			return true;
+	}
+	return false;
+}
+
+static void render(struct tui *t, bool repaint)
+{
+	kb_engine_stats(t->e, &t->v.st);
+	t->rc_valid = false;	/* symbols may have been learnt since */
+	kb_view_render(&t->v, t->m, kb_now_mono(), &t->scr);
+	term_draw(t, repaint);
+}
+
+static int loop(struct tui *t, int sigfd)
+{
+	uint64_t delay = (uint64_t)(t->o->delay * 1e9), next_tick = kb_now_mono();
+	bool backlog = false;
+
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = kb_queue_fd(t->e->q), .events = POLLIN },
+			{ .fd = sigfd, .events = POLLIN },
+		};
+		uint64_t now = kb_now_mono();
+		int timeout = 0, redo = 0, sig, ch;
+		struct kb_ui ui;
+
+		if (!backlog && next_tick > now)
+			timeout = (int)((next_tick - now + 999999) / 1000000);
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+			return -errno;
+
+		if (pfd[2].revents & POLLIN) {
+			sig = kb_signals_take();
+			if (sig)
+				return 0;	/* INT, TERM, HUP, QUIT: leave like 'q' */
+			if (kb_signals_winch()) {
+				term_resize(t);
+				redo |= KB_REDO_DRAW | KB_REDO_REPAINT;
+			}
+		}
+		/* the terminal went away without a SIGHUP: nobody to show anything to */
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			return 0;
+
+		if ((pfd[1].revents & POLLIN) || backlog)
+			backlog = drain(t, kb_now_mono() + DRAIN_BUDGET_NS);
+
+		if (pfd[0].revents & POLLIN) {
+			ui = (struct kb_ui){ .m = t->m, .v = &t->v, .now = kb_now_mono() };
+			while ((ch = getch()) != ERR) {
+				if (ch == KEY_RESIZE) {
+					term_resize(t);
+					redo |= KB_REDO_DRAW | KB_REDO_REPAINT;
+					continue;
+				}
+				ch = map_key(ch);
+				if (ch >= 0)
+					redo |= kb_keys_handle(&ui, ch);
+				if (redo & KB_REDO_QUIT)
+					return 0;
+			}
+		}
+
+		now = kb_now_mono();
+		if (now >= next_tick) {
+			kb_model_tick(t->m, now, kb_model_pid_alive);
+			redo |= KB_REDO_DRAW;
+			next_tick = now + delay;
+		}
+		if (redo & KB_REDO_DRAW)
+			render(t, redo & KB_REDO_REPAINT);
+	}
+}
 
 int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "the live table is not built yet; use --batch");
-	return 2;
+	static bool hooked;
+	struct tui *t = xcalloc(1, sizeof(*t));
+	int col, ret;
+
+	t->o = o;
+	t->sel = *o;
+	t->sel.failed_only = false;
+	t->e = e;
+	t->self = getpid();
+	t->m = kb_model_new(NULL);
+	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	kb_screen_init(&t->scr);
+	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
+	t->v.resolve = resolve_stack;
+	t->v.rctx = t;
+
+	kb_model_set_failed_only(t->m, o->failed_only);
+	if (kb_model_set_filter(t->m, o->filter))
+		kb_model_set_filter(t->m, "");
+	if (o->sort[0]) {
+		col = kb_column_find(o->sort);
+		if (col < 0) {
+			snprintf(err, errlen, "--sort: '%.40s' is not a column (see the help screen, key ?)", o->sort);
+			ret = KB_EXIT_USAGE;
+			goto out;
+		}
+		kb_model_set_sort(t->m, col, kb_columns[col].desc);
+	}
+	if (!hooked) {
+		kb_signals_on_fatal(fatal_restore, NULL);
+		hooked = true;
+	}
+	ret = term_start(t, err, errlen);
+	if (ret) {
+		ret = KB_EXIT_FAIL;
+		goto out;
+	}
+	render(t, false);
+	ret = loop(t, sigfd);
+	/* recording off and the reader joined while the table is still up; main removes the rest */
+	kb_engine_stop(e);
+	term_end(t);
+	if (ret) {
+		snprintf(err, errlen, "waiting for input failed: %s", strerror(-ret));
+		ret = KB_EXIT_FAIL;
+	}
+out:
+	kb_enricher_free(t->en);
+	kb_model_free(t->m);
+	kb_screen_free(&t->scr);
+	free(t);
+	return ret;
 }

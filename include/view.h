@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * view.h - the live table as text: renders the model (and the header
+ * facts the monitor passes in) into a screen of text rows with one
+ * attribute per cell.  No curses here: tui.c copies the screen to the
+ * terminal, unit tests read it.
+ *
+ * Also the view state that is not the model's: terminal size, selected
+ * row (by identity, so it follows its row through re-sorting), scroll
+ * position, help screen, detail pane, filter typing, a transient message.
+ *
+ * Threads: the consumer (UI) thread only.
+ */
+#ifndef KB_VIEW_H
+#define KB_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "columns.h"
+#include "model.h"
+#include "stats.h"
+
+/* What a cell looks like; tui.c maps these to colors or, without colors, to bold/reverse/dim. */
+enum kb_attr {
+	KB_A_NORMAL = 0,
+	KB_A_LABEL,		/* header text */
+	KB_A_VALUE,		/* header numbers */
+	KB_A_WARN,		/* losses, PAUSED, messages */
+	KB_A_TITLE,		/* column titles, pane titles */
+	KB_A_SORT,		/* title of the sort column */
+	KB_A_SELECT,		/* the selected row */
+	KB_A_FAIL,		/* failed calls */
+	KB_A_EXITED,		/* processes that are gone */
+	KB_A_TREE,		/* stacks, frames, notes */
+	KB_A_KEY,		/* a key in the bottom bar */
+	KB_A_KEYLABEL,		/* what it does */
+	KB_A_NATTR
+};
+
+/* Text rows with attributes.  Text is printable ASCII only, always. */
+struct kb_screen {
+	int w, h;
+	char *text;		/* h rows of w characters, each followed by a NUL */
+	unsigned char *attr;	/* h rows of w attributes */
+	int cur_y, cur_x;	/* where the terminal cursor goes; cur_y < 0: hidden */
+};
+
+void kb_screen_init(struct kb_screen *s);
+void kb_screen_resize(struct kb_screen *s, int w, int h);
+void kb_screen_free(struct kb_screen *s);
+/* Row y as a NUL-terminated string of exactly w characters. */
+const char *kb_screen_line(const struct kb_screen *s, int y);
+/*
+ * kb_screen_put - write text at (y, x), at most maxw cells (< 0: to the
+ * edge).  Any byte that is not printable ASCII is shown as '?', so
+ * nothing written here can move the cursor or change terminal state.
+ * Returns the column after the last cell written.
+ */
+int kb_screen_put(struct kb_screen *s, int y, int x, int attr, const char *text, int maxw);
+
+struct kb_view {
+	int w, h;
+	/* selection: the index is derived from the identity after each model change */
+	long sel;
+	struct kb_rowid sel_rid;
+	bool have_sel;
+	long top;		/* first table row on screen */
+	int table_h;		/* table rows that fit at the last render */
+
+	bool help;		/* help screen shown */
+	int help_top;
+	bool detail;		/* detail pane shown */
+	bool editing;		/* the filter is being typed */
+
+	char msg[160];		/* transient message on the bottom line */
+	uint64_t msg_until;
+
+	/* header facts, set by the monitor */
+	const char *backend;
+	uint64_t start_ns;
+	double delay;
+	struct kb_stats st;
+	kb_resolve_fn resolve;
+	void *rctx;
+};
+
+void kb_view_init(struct kb_view *v, const char *backend, double delay, uint64_t start_ns);
+void kb_view_resize(struct kb_view *v, int w, int h);
+
+/* Render everything (help screen or table) into s, which is resized to the view. */
+void kb_view_render(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s);
+
+/* Re-find the selected row after the model changed. */
+void kb_view_sync(struct kb_view *v, struct kb_model *m);
+/* Move the selection by delta rows, or to row index (clamped). */
+void kb_view_move(struct kb_view *v, struct kb_model *m, long delta);
+void kb_view_goto(struct kb_view *v, struct kb_model *m, long index);
+/* The selected row, or NULL when the table is empty. */
+const struct kb_row *kb_view_selected(struct kb_view *v, struct kb_model *m);
+
+/* Show text on the bottom line until now + ns. */
+void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Lines of the help screen (generated from the key and column tables). */
+int kb_view_help_lines(void);
+
+#endif

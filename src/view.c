@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * view.c - the live table rendered to text rows with attributes.
+ *
+ * Screen layout, top to bottom: three header lines (backend, uptime,
+ * rate, totals, losses, sort, filter, PAUSED), the column titles, the
+ * table, the detail pane of the selected row, and one bottom line (key
+ * bar, a message, or the filter being typed).  The help screen replaces
+ * all of it.
+ *
+ * Everything goes through kb_screen_put, which shows any byte that is
+ * not printable ASCII as '?': text from traced processes is escaped
+ * already, this makes sure of it at the last step.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "columns.h"
+#include "fields.h"
+#include "format.h"
+#include "keys.h"
+#include "view.h"
+#include "xalloc.h"
+
+#define HEADER_LINES	3
+#define DETAIL_MAX	6	/* detail lines below the pane title, at most */
+#define DETAIL_MIN_H	16	/* no detail pane on shorter terminals */
+#define HELP_MAX	96
+
+/* ---- screen ---- */
+
+void kb_screen_init(struct kb_screen *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->cur_y = -1;
+}
+
+void kb_screen_free(struct kb_screen *s)
+{
+	free(s->text);
+	free(s->attr);
+	kb_screen_init(s);
+}
+
+void kb_screen_resize(struct kb_screen *s, int w, int h)
+{
+	if (w < 1)
+		w = 1;
+	if (h < 1)
+		h = 1;
+	if (w != s->w || h != s->h) {
+		free(s->text);
+		free(s->attr);
+		s->w = w;
+		s->h = h;
+		s->text = xmalloc((size_t)(w + 1) * (size_t)h);
+		s->attr = xmalloc((size_t)w * (size_t)h);
+	}
+	for (int y = 0; y < h; y++) {
+		memset(s->text + (size_t)y * (size_t)(w + 1), ' ', (size_t)w);
+		s->text[(size_t)y * (size_t)(w + 1) + (size_t)w] = '\0';
+	}
+	memset(s->attr, KB_A_NORMAL, (size_t)w * (size_t)h);
+	s->cur_y = -1;
+}
+
+const char *kb_screen_line(const struct kb_screen *s, int y)
+{
+	return s->text + (size_t)y * (size_t)(s->w + 1);
+}
+
+int kb_screen_put(struct kb_screen *s, int y, int x, int attr, const char *text, int maxw)
+{
+	char *row;
+	unsigned char *ar;
+
+	if (y < 0 || y >= s->h || x < 0)
+		return x;
+	if (maxw < 0 || x + maxw > s->w)
+		maxw = s->w - x;
+	row = s->text + (size_t)y * (size_t)(s->w + 1);
+	ar = s->attr + (size_t)y * (size_t)s->w;
+	for (int i = 0; i < maxw && text[i]; i++, x++) {
+		unsigned char c = (unsigned char)text[i];
+
+		row[x] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		ar[x] = (unsigned char)attr;
+	}
+	return x;
+}
+
+/* Set the attribute of w cells from (y, x) without changing their text. */
+static void screen_attr(struct kb_screen *s, int y, int x, int w, int attr)
+{
+	if (y < 0 || y >= s->h || x >= s->w)
+		return;
+	if (w < 0 || x + w > s->w)
+		w = s->w - x;
+	memset(s->attr + (size_t)y * (size_t)s->w + (size_t)x, attr, (size_t)w);
+}
+
+/* printf into the screen; returns the next column. */
+static int putf(struct kb_screen *s, int y, int x, int attr, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int putf(struct kb_screen *s, int y, int x, int attr, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return kb_screen_put(s, y, x, attr, buf, -1);
+}
+
+/* ---- view state ---- */
+
+void kb_view_init(struct kb_view *v, const char *backend, double delay, uint64_t start_ns)
+{
+	memset(v, 0, sizeof(*v));
+	v->backend = backend;
+	v->delay = delay;
+	v->start_ns = start_ns;
+	v->detail = true;
+	v->w = 80;
+	v->h = 24;
+}
+
+void kb_view_resize(struct kb_view *v, int w, int h)
+{
+	v->w = w;
+	v->h = h;
+}
+
+void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
+	va_end(ap);
+	v->msg_until = now + ns;
+}
+
+void kb_view_sync(struct kb_view *v, struct kb_model *m)
+{
+	size_t n;
+	const struct kb_row *rows = kb_model_rows(m, &n);
+	long i = v->have_sel ? kb_model_find_row(m, &v->sel_rid) : -1;
+
+	if (!n) {
+		v->sel = 0;
+		v->have_sel = false;
+		return;
+	}
+	if (i < 0) {
+		/* the row went away (evicted, filtered, collapsed): stay where it was */
+		i = v->sel < (long)n ? v->sel : (long)n - 1;
+		if (i < 0)
+			i = 0;
+	}
+	v->sel = i;
+	v->sel_rid = rows[i].rid;
+	v->have_sel = true;
+}
+
+void kb_view_goto(struct kb_view *v, struct kb_model *m, long index)
+{
+	size_t n;
+	const struct kb_row *rows = kb_model_rows(m, &n);
+
+	if (!n)
+		return;
+	if (index >= (long)n)
+		index = (long)n - 1;
+	if (index < 0)
+		index = 0;
+	v->sel = index;
+	v->sel_rid = rows[index].rid;
+	v->have_sel = true;
+}
+
+void kb_view_move(struct kb_view *v, struct kb_model *m, long delta)
+{
+	kb_view_sync(v, m);
+	kb_view_goto(v, m, v->sel + delta);
+}
+
+const struct kb_row *kb_view_selected(struct kb_view *v, struct kb_model *m)
+{
+	size_t n;
+	const struct kb_row *rows;
+
+	kb_view_sync(v, m);
+	rows = kb_model_rows(m, &n);
+	return v->have_sel && v->sel < (long)n ? &rows[v->sel] : NULL;
+}
+
+/* ---- header ---- */
+
+static void fmt_duration(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t s = ns / KB_NS;
+
+	if (s >= 86400)
+		snprintf(buf, len, "%" PRIu64 "d %02" PRIu64 ":%02" PRIu64, s / 86400, s / 3600 % 24,
+			 s / 60 % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60, s % 60);
+}
+
+static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s)
+{
+	const struct kb_stats *st = &v->st;
+	struct kb_mtotals t;
+	char up[32];
+	uint64_t lost = kb_stats_lost(st);
+	int x, sc = kb_model_sort_col(m);
+	const char *f = kb_model_filter(m);
+
+	kb_model_totals(m, &t);
+	fmt_duration(now > v->start_ns ? now - v->start_ns : 0, up, sizeof(up));
+
+	x = kb_screen_put(s, 0, 0, KB_A_VALUE, "kbindtop", -1);
+	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  backend ", -1);
+	x = kb_screen_put(s, 0, x, KB_A_VALUE, v->backend ? v->backend : "?", -1);
+	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  up ", -1);
+	x = kb_screen_put(s, 0, x, KB_A_VALUE, up, -1);
+	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  procs ", -1);
+	x = putf(s, 0, x, KB_A_VALUE, "%d", t.procs);
+	if (t.exited)
+		putf(s, 0, x, KB_A_LABEL, " (%d exited)", t.exited);
+	if (kb_model_paused(m)) {
+		char p[64];
+		int n = snprintf(p, sizeof(p), " PAUSED +%" PRIu64 " ", t.since_pause);
+
+		kb_screen_put(s, 0, s->w > n ? s->w - n : 0, KB_A_WARN, p, -1);
+	}
+
+	x = kb_screen_put(s, 1, 0, KB_A_LABEL, "binds ", -1);
+	x = putf(s, 1, x, KB_A_VALUE, "%" PRIu64, t.binds);
+	x = putf(s, 1, x, KB_A_VALUE, t.rate < 100 ? " (%.1f/s)" : " (%.0f/s)", t.rate);
+	x = kb_screen_put(s, 1, x, KB_A_LABEL, "  failed ", -1);
+	x = putf(s, 1, x, t.fails ? KB_A_FAIL : KB_A_VALUE, "%" PRIu64, t.fails);
+	x = kb_screen_put(s, 1, x, KB_A_LABEL, "  lost ", -1);
+	/* losses are never hidden, and stand out once there are any */
+	putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s, queue %" PRIu64 ")",
+	     lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "",
+	     st->queue_drops);
+
+	x = kb_screen_put(s, 2, 0, KB_A_LABEL, "sort ", -1);
+	x = putf(s, 2, x, KB_A_VALUE, "%s %s", kb_columns[sc].title, kb_model_sort_desc(m) ? "desc" : "asc");
+	x = kb_screen_put(s, 2, x, KB_A_LABEL, "  every ", -1);
+	x = putf(s, 2, x, KB_A_VALUE, "%gs", v->delay);
+	x = kb_screen_put(s, 2, x, KB_A_LABEL, "  filter ", -1);
+	x = kb_screen_put(s, 2, x, f[0] ? KB_A_WARN : KB_A_VALUE, f[0] ? f : "-", -1);
+	if (kb_model_failed_only(m))
+		x = kb_screen_put(s, 2, x, KB_A_WARN, "  failures only", -1);
+	if (st->no_exit)
+		x = putf(s, 2, x, KB_A_LABEL, "  no return seen %" PRIu64, st->no_exit);
+	if (t.ev.procs || t.ev.targets || t.ev.stacks) {
+		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  evicted", -1);
+		if (t.ev.procs)
+			x = putf(s, 2, x, KB_A_WARN, " %" PRIu64 " procs", t.ev.procs);
+		if (t.ev.targets)
+			x = putf(s, 2, x, KB_A_WARN, " %" PRIu64 " targets", t.ev.targets);
+		if (t.ev.stacks)
+			putf(s, 2, x, KB_A_WARN, " %" PRIu64 " stacks", t.ev.stacks);
+	}
+}
+
+/* ---- table ---- */
+
+static void render_titles(struct kb_model *m, struct kb_screen *s, int y, const int *cols, const int *widths,
+			  int n)
+{
+	int x = 0, sc = kb_model_sort_col(m);
+
+	screen_attr(s, y, 0, -1, KB_A_TITLE);
+	for (int i = 0; i < n && x < s->w; i++) {
+		const struct kb_column *c = &kb_columns[cols[i]];
+		int w = i == n - 1 ? s->w - x : widths[i];
+		char buf[64];
+
+		if (c->right)
+			snprintf(buf, sizeof(buf), "%*s", widths[i], c->title);
+		else
+			snprintf(buf, sizeof(buf), "%s", c->title);
+		kb_screen_put(s, y, x, cols[i] == sc ? KB_A_SORT : KB_A_TITLE, buf, w);
+		x += widths[i] + 1;
+	}
+}
+
+static int cell_attr(const struct kb_row *r, const char *col)
+{
+	const struct kb_bind *b;
+
+	if (r->kind == KB_ROW_STACK || r->kind == KB_ROW_FRAME || r->kind == KB_ROW_NOTE)
+		return KB_A_TREE;
+	if (r->kind == KB_ROW_PROC && r->p->exited)
+		return KB_A_EXITED;
+	if (!strcmp(col, "fail"))
+		return (r->kind == KB_ROW_PROC ? r->p->c.fails : r->t->c.fails) ? KB_A_FAIL : KB_A_NORMAL;
+	if (!strcmp(col, "result")) {
+		b = r->kind == KB_ROW_PROC ? kb_mproc_last(r->p) : &r->t->last;
+		return b && b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN ? KB_A_FAIL : KB_A_NORMAL;
+	}
+	return KB_A_NORMAL;
+}
+
+static void render_row(struct kb_view *v, struct kb_screen *s, int y, const struct kb_row *r, bool selected,
+			const int *cols, const int *widths, int n)
+{
+	static char text[32][1024];
+	int x = 0, grow = -1;
+
+	if (selected)
+		screen_attr(s, y, 0, -1, KB_A_SELECT);
+	for (int i = 0; i < n; i++) {
+		struct kb_cell cell = { .r = r, .width = widths[i], .resolve = v->resolve, .rctx = v->rctx };
+
+		text[i][0] = '\0';
+		if (kb_columns[cols[i]].grow)
+			grow = i;
+		else
+			kb_columns[cols[i]].text(&cell, text[i], sizeof(text[i]));
+	}
+	for (int i = 0; i < n && x < s->w; i++) {
+		const struct kb_column *c = &kb_columns[cols[i]];
+		int w = i == n - 1 ? s->w - x : widths[i];
+		char pad[1024];
+		const char *t = text[i];
+
+		if (i == grow) {
+			struct kb_cell cell = { .r = r, .resolve = v->resolve, .rctx = v->rctx };
+			bool rest_empty = true;
+
+			/* frames and notes run on over the empty cells after the tree */
+			for (int j = i + 1; j < n && rest_empty; j++)
+				rest_empty = !text[j][0];
+			if (rest_empty)
+				w = s->w - x;
+			cell.width = w;
+			c->text(&cell, text[i], sizeof(text[i]));
+			if (rest_empty) {
+				kb_screen_put(s, y, x, selected ? KB_A_SELECT : cell_attr(r, c->name), t, w);
+				break;
+			}
+		}
+		if (c->right && (int)strlen(t) < w) {
+			snprintf(pad, sizeof(pad), "%*s", w, t);
+			t = pad;
+		}
+		kb_screen_put(s, y, x, selected ? KB_A_SELECT : cell_attr(r, c->name), t, w);
+		x += widths[i] + 1;
+	}
+}
+
+/* ---- detail pane ---- */
+
+struct items {
+	char text[40][200];
+	int n;
+};
+
+static void item(struct items *it, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void item(struct items *it, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (it->n >= 40)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(it->text[it->n++], sizeof(it->text[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* Every field batch JSON has, from the one table of fields. */
+static void bind_items(struct items *it, const struct kb_bind *b)
+{
+	char scratch[64], val[64];
+	struct kb_fval fv;
+
+	for (size_t i = 0; i < kb_nfields; i++) {
+		const struct kb_field *f = &kb_fields[i];
+
+		kb_field_get(f, b, &fv, scratch, sizeof(scratch));
+		switch (fv.kind) {
+		case KB_F_STACK:
+			item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
+			break;
+		case KB_F_TS:
+			/* the local time the table uses, not seconds since the epoch */
+			item(it, "%s=%s", f->name, kb_fmt_time(b->ev.ts, val, sizeof(val)));
+			break;
+		default:
+			item(it, "%s=%s", f->name, kb_fval_text(&fv, val, sizeof(val)));
+			break;
+		}
+	}
+}
+
+static void detail_items(struct kb_view *v, const struct kb_row *r, char *title, size_t tlen, struct items *it)
+{
+	char lab[KB_ADDR_TEXT + 32], f1[32], f2[32], ft[320];
+	struct kb_frame fr;
+	const struct kb_bind *b;
+
+	it->n = 0;
+	switch (r->kind) {
+	case KB_ROW_PROC:
+		b = kb_mproc_last(r->p);
+		snprintf(title, tlen, "pid %d %s%s: latest call", r->p->pid, r->p->comm,
+			 r->p->exited ? " (exited)" : "");
+		if (b)
+			bind_items(it, b);
+		break;
+	case KB_ROW_TARGET:
+		snprintf(title, tlen, "%s: latest of %" PRIu64 " call%s", kb_target_label(r->t, lab, sizeof(lab)),
+			 r->t->c.count, r->t->c.count == 1 ? "" : "s");
+		bind_items(it, &r->t->last);
+		break;
+	case KB_ROW_STACK:
+		snprintf(title, tlen, "stack %d of %s", r->sub, kb_target_label(r->t, lab, sizeof(lab)));
+		item(it, "binds=%" PRIu64, r->s->c.count);
+		item(it, "failed=%" PRIu64, r->s->c.fails);
+		item(it, "first=%s", kb_fmt_time(r->s->c.first, f1, sizeof(f1)));
+		item(it, "last=%s", kb_fmt_time(r->s->c.last, f2, sizeof(f2)));
+		item(it, "user_frames=%d", r->s->nu);
+		item(it, "kernel_frames=%d", r->s->nk);
+		if (v->resolve) {
+			/* the symbolizer says when a frame-pointer walk looks cut short */
+			struct kb_stack st;
+
+			memset(&st, 0, sizeof(st));
+			v->resolve(v->rctx, r->p->pid, r->s, false, &st);
+			if (st.note[0])
+				item(it, "note=%s", st.note);
+		}
+		break;
+	case KB_ROW_FRAME:
+		kb_mstack_frame(r->s, r->sub, r->p->pid, v->resolve, v->rctx, &fr);
+		snprintf(title, tlen, "frame %s", kb_sym_frame_text(&fr, ft, sizeof(ft)));
+		item(it, "addr=0x%" PRIx64, fr.addr);
+		item(it, "sym=%s", fr.known ? fr.sym : "-");
+		if (fr.known)
+			item(it, "off=0x%" PRIx64, fr.off);
+		item(it, "obj=%s", fr.obj[0] ? fr.obj : "-");
+		item(it, "space=%s", r->sub >= r->s->nu ? "kernel" : "user");
+		break;
+	case KB_ROW_NOTE:
+		snprintf(title, tlen, "%s", r->note);
+		break;
+	}
+}
+
+/* Pack the items into lines of width w; returns the lines used (written when s is not NULL). */
+static int pack_items(const struct items *it, struct kb_screen *s, int y0, int w, int maxlines)
+{
+	int line = 0, x = 0;
+
+	for (int i = 0; i < it->n; i++) {
+		int len = (int)strlen(it->text[i]);
+		const char *eq = strchr(it->text[i], '=');
+
+		if (x && x + 2 + len > w) {
+			line++;
+			x = 0;
+		}
+		if (line >= maxlines)
+			return maxlines;
+		if (x)
+			x += 2;
+		if (s) {
+			int nl = eq ? (int)(eq - it->text[i]) + 1 : 0;
+			char name[64];
+
+			snprintf(name, sizeof(name), "%.*s", nl, it->text[i]);
+			kb_screen_put(s, y0 + line, x, KB_A_LABEL, name, w - x);
+			kb_screen_put(s, y0 + line, x + nl, KB_A_VALUE, it->text[i] + nl, w - x - nl);
+		}
+		x += len;
+	}
+	return it->n ? line + 1 : 0;
+}
+
+/* ---- bottom line ---- */
+
+static void render_bottom(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s)
+{
+	int y = s->h - 1, x = 0;
+	char name[32];
+
+	if (v->editing) {
+		x = kb_screen_put(s, y, 0, KB_A_KEY, "Filter: ", -1);
+		x = kb_screen_put(s, y, x, KB_A_VALUE, kb_model_filter(m), -1);
+		s->cur_y = y;
+		s->cur_x = x < s->w ? x : s->w - 1;
+		if (x + 40 < s->w)
+			kb_screen_put(s, y, s->w - 38, KB_A_LABEL, "Enter: done  Esc: clear  |: or", -1);
+		return;
+	}
+	if (v->msg[0] && now < v->msg_until) {
+		kb_screen_put(s, y, 0, KB_A_WARN, v->msg, -1);
+		return;
+	}
+	for (int i = 0; i < kb_nkeydefs && x < s->w; i++) {
+		const struct kb_keydef *d = &kb_keydefs[i];
+
+		if (!d->bar)
+			continue;
+		x = kb_screen_put(s, y, x, KB_A_KEY, kb_key_name(d->keys[0], name, sizeof(name)), -1);
+		x = kb_screen_put(s, y, x, KB_A_KEYLABEL, d->bar, -1);
+		x = kb_screen_put(s, y, x, KB_A_NORMAL, " ", -1);
+	}
+}
+
+/* ---- help ---- */
+
+/* Line i of the help text into buf; returns false past the end. */
+static int help_text(char lines[][200], int max)
+{
+	int n = 0;
+	char keys[64];
+
+#define LINE(...) do { if (n < max) snprintf(lines[n++], 200, __VA_ARGS__); } while (0)
+	LINE("kbindtop: every bind() call on this host, per process, live.");
+	LINE("%s", "");
+	LINE("Keys:");
+	for (int i = 0; i < kb_nkeydefs; i++)
+		LINE("  %-24s %s", kb_keydef_names(&kb_keydefs[i], keys, sizeof(keys)), kb_keydefs[i].help);
+	LINE("%s", "");
+	LINE("Columns (sort with s < > I, or start with --sort NAME):");
+	for (int i = 0; i < kb_ncolumns; i++)
+		LINE("  %-7s %-22s %s", kb_columns[i].name, kb_columns[i].title, kb_columns[i].help);
+	LINE("%s", "");
+	LINE("Rows: '+' opens a process to its targets, a target to its call stacks, a stack to its");
+	LINE("frames (u# user, k# kernel, innermost first).  '(exited)': the process is gone; it stays");
+	LINE("%llu minutes.  '~' before a port: read after the call, not verified.",
+	     (unsigned long long)(KB_MODEL_LINGER_NS / KB_NS / 60));
+	LINE("lost: calls the kernel dropped (ring buffer full) or the table fell behind on (queue).");
+	LINE("evicted: rows pushed out to keep memory bounded (their calls stay in the totals).");
+#undef LINE
+	return n;
+}
+
+int kb_view_help_lines(void)
+{
+	static char lines[HELP_MAX][200];
+
+	return help_text(lines, HELP_MAX);
+}
+
+static void render_help(struct kb_view *v, struct kb_screen *s)
+{
+	static char lines[HELP_MAX][200];
+	int n = help_text(lines, HELP_MAX), body = s->h - 1;
+
+	if (v->help_top > n - body)
+		v->help_top = n - body;
+	if (v->help_top < 0)
+		v->help_top = 0;
+	screen_attr(s, 0, 0, -1, KB_A_TITLE);
+	kb_screen_put(s, 0, 0, KB_A_TITLE, "kbindtop help - Up/Down/PgUp/PgDn scroll, any other key returns", -1);
+	for (int y = 1; y < s->h && v->help_top + y - 1 < n; y++)
+		kb_screen_put(s, y, 0, KB_A_NORMAL, lines[v->help_top + y - 1], -1);
+}
+
+/* ---- all of it ---- */
+
+void kb_view_render(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s)
+{
+	int cols[32], widths[32], ncols, y0, yend, dlines = 0;
+	const struct kb_row *rows, *sel;
+	size_t n;
+
+	kb_screen_resize(s, v->w, v->h);
+	if (v->w < 20 || v->h < 5) {
+		kb_screen_put(s, 0, 0, KB_A_WARN, "terminal too small", -1);
+		return;
+	}
+	if (v->help) {
+		render_help(v, s);
+		return;
+	}
+	render_header(v, m, now, s);
+	ncols = kb_columns_layout(v->w, cols, widths);
+	render_titles(m, s, HEADER_LINES, cols, widths, ncols);
+	y0 = HEADER_LINES + 1;
+	yend = v->h - 1;
+
+	sel = kb_view_selected(v, m);
+	rows = kb_model_rows(m, &n);
+	if (v->detail && v->h >= DETAIL_MIN_H && sel) {
+		struct items it;
+		char title[KB_ADDR_TEXT + 96];
+
+		/* a third of the screen at most: the table is what matters */
+		int dmax = (v->h - HEADER_LINES - 2) / 3 - 1;
+
+		if (dmax > DETAIL_MAX)
+			dmax = DETAIL_MAX;
+		detail_items(v, sel, title, sizeof(title), &it);
+		dlines = 1 + pack_items(&it, NULL, 0, v->w, dmax);
+		yend -= dlines;
+		screen_attr(s, yend, 0, -1, KB_A_TITLE);
+		kb_screen_put(s, yend, 0, KB_A_TITLE, title, -1);
+		pack_items(&it, s, yend + 1, v->w, dmax);
+	}
+	v->table_h = yend - y0;
+	if (v->table_h < 1)
+		v->table_h = 1;
+	if (v->sel < v->top)
+		v->top = v->sel;
+	if (v->sel >= v->top + v->table_h)
+		v->top = v->sel - v->table_h + 1;
+	if (v->top > (long)n - v->table_h)
+		v->top = (long)n - v->table_h;
+	if (v->top < 0)
+		v->top = 0;
+	if (!n)
+		kb_screen_put(s, y0, 2, KB_A_TREE,
+			      kb_model_filter(m)[0] || kb_model_failed_only(m) ?
+			      "(no bind() calls match; Esc clears the filter, x shows all results)" :
+			      "(no bind() calls yet)", -1);
+	for (int y = y0; y < yend && v->top + (y - y0) < (long)n; y++) {
+		long i = v->top + (y - y0);
+
+		render_row(v, s, y, &rows[i], v->have_sel && i == v->sel, cols, widths, ncols);
+	}
+	render_bottom(v, m, now, s);
+}
