@@ -195,10 +195,16 @@ CELL(cell_tree)
 		kb_target_label(r->t, buf + n, len - n);
 		break;
 	case KB_ROW_STACK:
-		/* frame 1 is the direct caller of bind() (the libc wrapper is frame 0) */
+		/*
+		 * "#2 kbt_bind_spec": the stack by the function that called
+		 * bind() (frame 0 is the libc wrapper), short enough for the
+		 * tree column; the frames and the detail pane say the rest.
+		 */
 		kb_mstack_frame(r->s, r->s->nu >= 2 ? 1 : 0, r->p->pid, c->resolve, c->rctx, &fr);
-		snprintf(buf + n, len - n, "stack %d, %d frame%s: %s", r->sub, r->s->nu + r->s->nk,
-			 r->s->nu + r->s->nk == 1 ? "" : "s", kb_sym_frame_text(&fr, f, sizeof(f)));
+		if (fr.known)
+			snprintf(buf + n, len - n, "#%d %s", r->sub, fr.sym);
+		else
+			snprintf(buf + n, len - n, "#%d %s", r->sub, kb_sym_frame_text(&fr, f, sizeof(f)));
 		break;
 	case KB_ROW_FRAME:
 		i = r->sub < r->s->nu ? r->sub : r->sub - r->s->nu;

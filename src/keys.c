@@ -123,12 +123,16 @@ static int key_collapse(struct kb_ui *ui, int key)
 static int key_all(struct kb_ui *ui, int key)
 {
 	bool open = !kb_model_any_expanded(M(ui));
-	long i;
+	const struct kb_row *r = kb_view_selected(ui->v, M(ui));
+	long i = ui->v->sel;
 
-	if (!open && kb_view_selected(ui->v, M(ui))) {
+	if (!open && r) {
 		/* keep the selection on what stays visible: its process */
-		for (i = ui->v->sel; i > 0 && (i = parent_of(ui, i)) > 0;)
-			;
+		size_t n;
+		const struct kb_row *rows = kb_model_rows(M(ui), &n);
+
+		while (i > 0 && rows[i].depth > 0)
+			i = parent_of(ui, i);
 		kb_view_goto(ui->v, M(ui), i < 0 ? 0 : i);
 	}
 	kb_model_expand_all(M(ui), open);

@@ -44,6 +44,7 @@
 #define POP_BATCH	256
 #define DRAIN_BUDGET_NS	(20ULL * 1000000ULL)	/* then look at the keyboard again */
 #define ESC_DELAY_MS	25			/* Esc vs. the start of an arrow key */
+#define KEYS_PER_WAKE	64
 
 struct tui {
 	const struct kb_options *o;
@@ -318,8 +319,11 @@ static void render(struct tui *t, bool repaint)
 
 static int loop(struct tui *t, int sigfd)
 {
-	uint64_t delay = (uint64_t)(t->o->delay * 1e9), next_tick = kb_now_mono();
-	bool backlog = false;
+	uint64_t delay = (uint64_t)(t->o->delay * 1e9), next_tick = kb_now_mono(), deadline = 0;
+	bool backlog = false, keys_left = false;
+
+	if (t->o->duration > 0)
+		deadline = next_tick + (uint64_t)(t->o->duration * 1e9);
 
 	for (;;) {
 		struct pollfd pfd[3] = {
@@ -331,8 +335,10 @@ static int loop(struct tui *t, int sigfd)
 		int timeout = 0, redo = 0, sig, ch;
 		struct kb_ui ui;
 
-		if (!backlog && next_tick > now)
+		if (!backlog && !keys_left && next_tick > now)
 			timeout = (int)((next_tick - now + 999999) / 1000000);
+		if (deadline && timeout && deadline <= now + (uint64_t)timeout * 1000000)
+			timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
 			return -errno;
 
@@ -352,11 +358,15 @@ static int loop(struct tui *t, int sigfd)
 		if ((pfd[1].revents & POLLIN) || backlog)
 			backlog = drain(t, kb_now_mono() + DRAIN_BUDGET_NS);
 
-		if (pfd[0].revents & POLLIN) {
+		if ((pfd[0].revents & POLLIN) || keys_left) {
+			int k;
+
 			ui = (struct kb_ui){ .m = t->m, .v = &t->v, .now = kb_now_mono() };
-			while ((ch = getch()) != ERR) {
+			/* a bounded batch: curses may hold more than the fd shows (pasted text) */
+			for (k = 0; k < KEYS_PER_WAKE && (ch = getch()) != ERR; k++) {
 				if (ch == KEY_RESIZE) {
-					term_resize(t);
+					/* resizeterm() queued it: the size is applied already */
+					kb_view_resize(&t->v, COLS, LINES);
 					redo |= KB_REDO_DRAW | KB_REDO_REPAINT;
 					continue;
 				}
@@ -366,9 +376,12 @@ static int loop(struct tui *t, int sigfd)
 				if (redo & KB_REDO_QUIT)
 					return 0;
 			}
+			keys_left = k == KEYS_PER_WAKE;
 		}
 
 		now = kb_now_mono();
+		if (deadline && now >= deadline)
+			return 0;
 		if (now >= next_tick) {
 			kb_model_tick(t->m, now, kb_model_pid_alive);
 			redo |= KB_REDO_DRAW;
