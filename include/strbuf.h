@@ -24,15 +24,41 @@ struct kb_buf {
 void kb_buf_init(struct kb_buf *b);
 void kb_buf_free(struct kb_buf *b);
 static inline void kb_buf_reset(struct kb_buf *b) { b->len = 0; if (b->p) b->p[0] = '\0'; }
-void kb_buf_reserve(struct kb_buf *b, size_t more);
-void kb_buf_putc(struct kb_buf *b, char c);
-void kb_buf_put(struct kb_buf *b, const char *s, size_t n);
-void kb_buf_puts(struct kb_buf *b, const char *s);
+void kb_buf_grow(struct kb_buf *b, size_t more);
+
+/* Make room for more bytes plus a NUL (inline: the output hot path). */
+static inline void kb_buf_reserve(struct kb_buf *b, size_t more)
+{
+	if (b->len + more + 1 > b->cap)
+		kb_buf_grow(b, more);
+}
+
+static inline void kb_buf_putc(struct kb_buf *b, char c)
+{
+	kb_buf_reserve(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
+
+static inline void kb_buf_put(struct kb_buf *b, const char *s, size_t n)
+{
+	kb_buf_reserve(b, n);
+	__builtin_memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void kb_buf_puts(struct kb_buf *b, const char *s)
+{
+	kb_buf_put(b, s, __builtin_strlen(s));
+}
 void kb_buf_printf(struct kb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kb_buf_vprintf(struct kb_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Append a decimal integer quickly (hot path of batch output). */
 void kb_buf_put_i64(struct kb_buf *b, long long v);
 void kb_buf_put_u64(struct kb_buf *b, unsigned long long v);
+/* Append v zero-padded to width digits. */
+void kb_buf_put_u64_pad(struct kb_buf *b, unsigned long long v, int width);
 /* Append a JSON string literal, quotes included, from visible text. */
 void kb_buf_json_str(struct kb_buf *b, const char *visible);
 /* Append untrusted bytes as visible text (see above). */

@@ -26,37 +26,17 @@ void kb_buf_free(struct kb_buf *b)
 	kb_buf_init(b);
 }
 
-void kb_buf_reserve(struct kb_buf *b, size_t more)
+void kb_buf_grow(struct kb_buf *b, size_t more)
 {
 	size_t need = b->len + more + 1;
+	size_t cap = b->cap ? b->cap : 256;
 
 	if (need <= b->cap)
 		return;
-	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
 		cap *= 2;
 	b->p = xrealloc(b->p, cap);
 	b->cap = cap;
-}
-
-void kb_buf_putc(struct kb_buf *b, char c)
-{
-	kb_buf_reserve(b, 1);
-	b->p[b->len++] = c;
-	b->p[b->len] = '\0';
-}
-
-void kb_buf_put(struct kb_buf *b, const char *s, size_t n)
-{
-	kb_buf_reserve(b, n);
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void kb_buf_puts(struct kb_buf *b, const char *s)
-{
-	kb_buf_put(b, s, strlen(s));
 }
 
 void kb_buf_vprintf(struct kb_buf *b, const char *fmt, va_list ap)
@@ -97,6 +77,18 @@ void kb_buf_put_u64(struct kb_buf *b, unsigned long long v)
 	kb_buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
+void kb_buf_put_u64_pad(struct kb_buf *b, unsigned long long v, int width)
+{
+	char tmp[24];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || (int)sizeof(tmp) - i < width);
+	kb_buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
 void kb_buf_put_i64(struct kb_buf *b, long long v)
 {
 	if (v < 0) {
@@ -109,7 +101,10 @@ void kb_buf_put_i64(struct kb_buf *b, long long v)
 
 void kb_buf_json_str(struct kb_buf *b, const char *s)
 {
-	kb_buf_reserve(b, strlen(s) * 2 + 2);
+	size_t n = strlen(s);
+
+	/* worst case every byte becomes \u00XX */
+	kb_buf_reserve(b, n * 6 + 2);
 	b->p[b->len++] = '"';
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -119,8 +114,12 @@ void kb_buf_json_str(struct kb_buf *b, const char *s)
 			b->p[b->len++] = (char)c;
 		} else if (c < 0x20 || c >= 0x7f) {
 			/* cannot happen for visible text; stay valid JSON anyway */
-			kb_buf_reserve(b, 6 + strlen(s));
-			b->len += (size_t)snprintf(b->p + b->len, 7, "\\u%04x", c);
+			b->p[b->len++] = '\\';
+			b->p[b->len++] = 'u';
+			b->p[b->len++] = '0';
+			b->p[b->len++] = '0';
+			b->p[b->len++] = hexdig[c >> 4];
+			b->p[b->len++] = hexdig[c & 15];
 		} else {
 			b->p[b->len++] = (char)c;
 		}

@@ -109,6 +109,27 @@ static void test_visible(void)
 	CHECK_STR(out, "");
 }
 
+static void test_buf(void)
+{
+	struct kb_buf b;
+
+	kb_buf_init(&b);
+	kb_buf_json_str(&b, "a\"b\\c\x01\x7f");
+	CHECK_STR(b.p, "\"a\\\"b\\\\c\\u0001\\u007f\"");
+	kb_buf_reset(&b);
+	kb_buf_put_u64_pad(&b, 42, 6);
+	kb_buf_putc(&b, ' ');
+	kb_buf_put_i64(&b, -98);
+	kb_buf_putc(&b, ' ');
+	kb_buf_put_u64_pad(&b, 1234567, 3);
+	CHECK_STR(b.p, "000042 -98 1234567");
+	for (int i = 0; i < 1000; i++)
+		kb_buf_puts(&b, "0123456789");
+	CHECK_INT(b.len, 18 + 10000);
+	CHECK_INT(strlen(b.p), b.len);
+	kb_buf_free(&b);
+}
+
 int main(void)
 {
 	test_inet();
@@ -116,5 +137,6 @@ int main(void)
 	test_unix();
 	test_names();
 	test_visible();
+	test_buf();
 	return check_done("test_sockaddr");
 }
