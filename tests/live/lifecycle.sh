@@ -22,7 +22,9 @@ for sig in INT TERM HUP QUIT; do
 done
 
 # stdout closed under it: EPIPE ends it cleanly
-"$KBINDTOP" --json 2>"$kb_tmp/pipe.err" | head -n 1 >"$kb_tmp/pipe.out" &
+# (sh writes the pid kbindtop will have, then execs it: $! would be head's)
+sh -c 'echo $$ >"$1"; exec "$2" --json' sh "$kb_tmp/pipe.pid" "$KBINDTOP" 2>"$kb_tmp/pipe.err" |
+	head -n 1 >"$kb_tmp/pipe.out" &
 i=0
 until grep -q ready "$kb_tmp/pipe.err" 2>/dev/null; do
 	i=$((i + 1))
@@ -34,7 +36,7 @@ sleep 1
 "$BINDPROG" -n kbt-pipe tcp4:127.0.0.1:0 >/dev/null
 wait
 grep -q kbt-pipe "$kb_tmp/pipe.out" || kb_fail "nothing printed before the pipe closed"
-ls "$TRACEFS/instances" | grep -q '^kbindtop\.' && kb_fail "EPIPE left an instance: $(ls "$TRACEFS/instances")"
+kb_residue "$(cat "$kb_tmp/pipe.pid")"
 
 # SIGKILL while another kbindtop runs: the live one must survive the reaping
 kb_start live --json

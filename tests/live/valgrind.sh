@@ -22,8 +22,8 @@ while ! grep -q ready "$kb_tmp/vg.err" 2>/dev/null; do
 done
 "$BINDPROG" -k -w 1 -n kbt-vg tcp4:127.0.0.1:0 udp6:::1:0 unix:"$kb_tmp/vg.sock" \
 	unixabs:kbt-vg tcp4:127.0.0.1:47301 tcp4:127.0.0.1:47301 >/dev/null
-"$BINDPROG" -S -n kbt-vg-raw tcp4:127.0.0.1:0 >/dev/null
-sleep 2
+# a raw syscall has no libc uprobe to name it: keep it alive for /proc
+"$BINDPROG" -S -w 3 -n kbt-vg-raw tcp4:127.0.0.1:0 >/dev/null
 kb_stop $vg INT
 rc=$?
 grep -E 'ERROR SUMMARY|definitely lost' "$kb_tmp/vg.log"
