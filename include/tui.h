@@ -11,6 +11,13 @@
 #include "engine.h"
 #include "options.h"
 
+/*
+ * kb_tui_check - can the terminal on stdout run the table (known TERM
+ * that can move the cursor)?  0, or -ENOTTY with a message in err.
+ * Called before tracing is set up, so a bad TERM costs nothing.
+ */
+int kb_tui_check(char *err, size_t errlen);
+
 /* Run until quit or a stop signal; returns an exit code, message in err. */
 int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen);
 

@@ -239,7 +239,7 @@ const struct kb_keydef kb_keydefs[] = {
 	{ { KB_KEY_LEFT, '-' }, "close the row, or go to its parent", NULL, key_collapse },
 	{ { 'e', '*' }, "open every process and target, or close everything", "Expand", key_all },
 	{ { '\\', '/', KB_KEY_F(3), KB_KEY_F(4) },
-	  "filter by command, pid, user, address, port, errno ('|': or)", "Filter", key_filter },
+	  "filter: command, pid, user, address, port, errno (| = or)", "Filter", key_filter },
 	{ { KB_KEY_ESC }, "clear the filter", NULL, key_esc },
 	{ { 's', '>', KB_KEY_F(6) }, "sort by the next column", "Sort", key_sort_next },
 	{ { '<' }, "sort by the previous column", NULL, key_sort_prev },

@@ -157,6 +157,10 @@ int main(int argc, char **argv)
 			"to print binds to a pipe or file\n");
 		return KB_EXIT_USAGE;
 	}
+	if (o.mode == KB_MODE_TUI && kb_tui_check(err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
+		return KB_EXIT_USAGE;
+	}
 	if (!privileged()) {
 		fprintf(stderr, "kbindtop: tracing needs root (or CAP_SYS_ADMIN); try: sudo kbindtop\n");
 		return KB_EXIT_FAIL;

@@ -149,6 +149,27 @@ static void setup_attrs(struct tui *t)
 
 /* ---- terminal ---- */
 
+int kb_tui_check(char *err, size_t errlen)
+{
+	const char *name = getenv("TERM");
+	char *cup;
+	int e = 0;
+
+	if (setupterm(NULL, STDOUT_FILENO, &e) != OK) {
+		snprintf(err, errlen, "cannot use terminal type '%.40s'; set TERM (for example "
+			 "TERM=xterm) or use --batch", name && *name ? name : "(unset)");
+		return -ENOTTY;
+	}
+	cup = tigetstr("cup");
+	del_curterm(cur_term);
+	if (!cup || cup == (char *)-1) {
+		snprintf(err, errlen, "terminal type '%.40s' cannot move the cursor; set TERM (for "
+			 "example TERM=xterm) or use --batch", name);
+		return -ENOTTY;
+	}
+	return 0;
+}
+
 static int term_start(struct tui *t, char *err, size_t errlen)
 {
 	const char *name = getenv("TERM");

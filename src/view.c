@@ -30,7 +30,8 @@
 #define HEADER_LINES	3
 #define DETAIL_MAX	6	/* detail lines below the pane title, at most */
 #define DETAIL_MIN_H	16	/* no detail pane on shorter terminals */
-#define HELP_MAX	96
+#define HELP_MAX	160	/* lines */
+#define HELP_W		200	/* columns, at most */
 
 /* ---- screen ---- */
 
@@ -363,8 +364,11 @@ static void render_row(struct kb_view *v, struct kb_screen *s, int y, const stru
 
 /* ---- detail pane ---- */
 
+#define ITEMS_MAX 48
+
 struct items {
-	char text[40][200];
+	char text[ITEMS_MAX][400];
+	bool warn[ITEMS_MAX];
 	int n;
 };
 
@@ -373,36 +377,51 @@ static void item(struct items *it, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (it->n >= 40)
+	if (it->n >= ITEMS_MAX)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(it->text[it->n++], sizeof(it->text[0]), fmt, ap);
+	vsnprintf(it->text[it->n], sizeof(it->text[0]), fmt, ap);
 	va_end(ap);
+	it->warn[it->n++] = false;
 }
 
-/* Every field batch JSON has, from the one table of fields. */
+/*
+ * Every field batch JSON has that has a value, from the one table of
+ * fields; the hint (why a call failed, what fixes it) goes first, since
+ * the pane may not have room for all.
+ */
 static void bind_items(struct items *it, const struct kb_bind *b)
 {
-	char scratch[64], val[64];
+	char scratch[512], val[64];
 	struct kb_fval fv;
 
-	for (size_t i = 0; i < kb_nfields; i++) {
-		const struct kb_field *f = &kb_fields[i];
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < kb_nfields; i++) {
+			const struct kb_field *f = &kb_fields[i];
+			bool hint = !strcmp(f->name, "hint");
+			const char *t;
 
-		kb_field_get(f, b, &fv, scratch, sizeof(scratch));
-		switch (fv.kind) {
-		case KB_F_STACK:
-			item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
-			break;
-		case KB_F_TS:
-			/* the local time the table uses, not seconds since the epoch */
-			item(it, "%s=%s", f->name, kb_fmt_time(b->ev.ts, val, sizeof(val)));
-			break;
-		default:
-			item(it, "%s=%s", f->name, kb_fval_text(&fv, val, sizeof(val)));
-			break;
+			if (hint != !pass)
+				continue;
+			kb_field_get(f, b, &fv, scratch, sizeof(scratch));
+			if (fv.null)
+				continue;
+			switch (fv.kind) {
+			case KB_F_STACK:
+				item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
+				break;
+			case KB_F_TS:
+				/* the local time the table uses, not seconds since the epoch */
+				item(it, "%s=%s", f->name, kb_fmt_time(b->ev.ts, val, sizeof(val)));
+				break;
+			default:
+				t = kb_fval_text(&fv, val, sizeof(val));
+				item(it, "%s=%s", f->name, *t ? t : "(none)");
+				break;
+			}
+			if (hint && it->n)
+				it->warn[it->n - 1] = true;
 		}
-	}
 }
 
 static void detail_items(struct kb_view *v, const struct kb_row *r, char *title, size_t tlen, struct items *it)
@@ -459,32 +478,56 @@ static void detail_items(struct kb_view *v, const struct kb_row *r, char *title,
 	}
 }
 
-/* Pack the items into lines of width w; returns the lines used (written when s is not NULL). */
+/*
+ * Pack the items into lines of width w, two spaces apart; an item wider
+ * than a line (a hint, a command line) gets lines of its own.  Returns
+ * the lines used (written when s is not NULL).
+ */
 static int pack_items(const struct items *it, struct kb_screen *s, int y0, int w, int maxlines)
 {
 	int line = 0, x = 0;
 
 	for (int i = 0; i < it->n; i++) {
-		int len = (int)strlen(it->text[i]);
-		const char *eq = strchr(it->text[i], '=');
+		const char *t = it->text[i], *eq = strchr(t, '=');
+		int len = (int)strlen(t), nl = eq ? (int)(eq - t) + 1 : 0, done = 0;
 
 		if (x && x + 2 + len > w) {
 			line++;
 			x = 0;
 		}
-		if (line >= maxlines)
-			return maxlines;
 		if (x)
 			x += 2;
-		if (s) {
-			int nl = eq ? (int)(eq - it->text[i]) + 1 : 0;
-			char name[64];
+		while (done < len) {
+			int n = len - done < w - x ? len - done : w - x;
 
-			snprintf(name, sizeof(name), "%.*s", nl, it->text[i]);
-			kb_screen_put(s, y0 + line, x, KB_A_LABEL, name, w - x);
-			kb_screen_put(s, y0 + line, x + nl, KB_A_VALUE, it->text[i] + nl, w - x - nl);
+			/* break at a space when there is one on the line */
+			if (done + n < len && t[done + n] != ' ') {
+				int sp = n;
+
+				while (sp > 0 && t[done + sp] != ' ')
+					sp--;
+				if (sp > nl - done)
+					n = sp;
+			}
+
+			if (line >= maxlines)
+				return maxlines;
+			if (s && done < nl) {
+				kb_screen_put(s, y0 + line, x, KB_A_LABEL, t, nl);
+				kb_screen_put(s, y0 + line, x + nl, it->warn[i] ? KB_A_WARN : KB_A_VALUE, t + nl,
+					      n - nl);
+			} else if (s) {
+				kb_screen_put(s, y0 + line, x, it->warn[i] ? KB_A_WARN : KB_A_VALUE, t + done, n);
+			}
+			done += n;
+			x += n;
+			while (t[done] == ' ')
+				done++;
+			if (done < len) {
+				line++;
+				x = 0;
+			}
 		}
-		x += len;
 	}
 	return it->n ? line + 1 : 0;
 }
@@ -522,44 +565,90 @@ static void render_bottom(struct kb_view *v, struct kb_model *m, uint64_t now, s
 
 /* ---- help ---- */
 
-/* Line i of the help text into buf; returns false past the end. */
-static int help_text(char lines[][200], int max)
-{
-	int n = 0;
-	char keys[64];
+struct help {
+	char line[HELP_MAX][HELP_W + 1];
+	int n;
+	int width;
+};
 
-#define LINE(...) do { if (n < max) snprintf(lines[n++], 200, __VA_ARGS__); } while (0)
-	LINE("kbindtop: every bind() call on this host, per process, live.");
-	LINE("%s", "");
-	LINE("Keys:");
-	for (int i = 0; i < kb_nkeydefs; i++)
-		LINE("  %-24s %s", kb_keydef_names(&kb_keydefs[i], keys, sizeof(keys)), kb_keydefs[i].help);
-	LINE("%s", "");
-	LINE("Columns (sort with s < > I, or start with --sort NAME):");
-	for (int i = 0; i < kb_ncolumns; i++)
-		LINE("  %-7s %-22s %s", kb_columns[i].name, kb_columns[i].title, kb_columns[i].help);
-	LINE("%s", "");
-	LINE("Rows: '+' opens a process to its targets, a target to its call stacks, a stack to its");
-	LINE("frames (u# user, k# kernel, innermost first).  '(exited)': the process is gone; it stays");
-	LINE("%llu minutes.  '~' before a port: read after the call, not verified.",
-	     (unsigned long long)(KB_MODEL_LINGER_NS / KB_NS / 60));
-	LINE("lost: calls the kernel dropped (ring buffer full) or the table fell behind on (queue).");
-	LINE("evicted: rows pushed out to keep memory bounded (their calls stay in the totals).");
-#undef LINE
-	return n;
+/*
+ * Add text to the help, word-wrapped to the screen: the first line starts
+ * with head (padded to indent), the rest are indented by indent.
+ */
+static void help_add(struct help *h, int indent, const char *head, const char *text)
+{
+	int width = h->width < HELP_W ? h->width : HELP_W;
+	const char *p = text;
+
+	if (width < indent + 10)
+		width = indent + 10 < HELP_W ? indent + 10 : HELP_W;
+	do {
+		int room = width - indent, cut = (int)strlen(p);
+
+		if (h->n >= HELP_MAX)
+			return;
+		if (cut > room) {
+			cut = room;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = room;
+		}
+		snprintf(h->line[h->n++], HELP_W + 1, "%-*.*s%.*s", indent, indent, p == text ? head : "",
+			 cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	} while (*p);
+}
+
+static void help_text(struct help *h, int width)
+{
+	char keys[64], text[256];
+
+	h->n = 0;
+	h->width = width;
+	help_add(h, 0, "", "kbindtop: every bind() call on this host, per process, live.");
+	help_add(h, 0, "", " ");
+	help_add(h, 0, "", "Keys:");
+	for (int i = 0; i < kb_nkeydefs; i++) {
+		snprintf(text, sizeof(text), "  %s", kb_keydef_names(&kb_keydefs[i], keys, sizeof(keys)));
+		help_add(h, 21, text, kb_keydefs[i].help);
+	}
+	help_add(h, 0, "", " ");
+	help_add(h, 0, "", "Columns (sort with s < > I, or start with --sort NAME):");
+	for (int i = 0; i < kb_ncolumns; i++) {
+		snprintf(text, sizeof(text), "%s: %s", kb_columns[i].title, kb_columns[i].help);
+		snprintf(keys, sizeof(keys), "  %s", kb_columns[i].name);
+		help_add(h, 10, keys, text);
+	}
+	help_add(h, 0, "", " ");
+	snprintf(text, sizeof(text),
+		 "Rows: '+' opens a process to its targets, a target to its call stacks, a stack "
+		 "to its frames (u# user, k# kernel, innermost first).  '(exited)': the process is "
+		 "gone; it stays %llu minutes.  '~' before a port: read after the call, not verified.",
+		 (unsigned long long)(KB_MODEL_LINGER_NS / KB_NS / 60));
+	help_add(h, 0, "", text);
+	help_add(h, 0, "", "lost: calls the kernel dropped (ring buffer full) or the table fell "
+		 "behind on (queue); never hidden.  evicted: rows pushed out to keep memory bounded "
+		 "(their calls stay in the totals).");
 }
 
 int kb_view_help_lines(void)
 {
-	static char lines[HELP_MAX][200];
+	static struct help h;
 
-	return help_text(lines, HELP_MAX);
+	help_text(&h, 80);
+	return h.n;
 }
 
 static void render_help(struct kb_view *v, struct kb_screen *s)
 {
-	static char lines[HELP_MAX][200];
-	int n = help_text(lines, HELP_MAX), body = s->h - 1;
+	static struct help h;
+	int n, body = s->h - 1;
+
+	help_text(&h, s->w);
+	n = h.n;
 
 	if (v->help_top > n - body)
 		v->help_top = n - body;
@@ -568,7 +657,7 @@ static void render_help(struct kb_view *v, struct kb_screen *s)
 	screen_attr(s, 0, 0, -1, KB_A_TITLE);
 	kb_screen_put(s, 0, 0, KB_A_TITLE, "kbindtop help - Up/Down/PgUp/PgDn scroll, any other key returns", -1);
 	for (int y = 1; y < s->h && v->help_top + y - 1 < n; y++)
-		kb_screen_put(s, y, 0, KB_A_NORMAL, lines[v->help_top + y - 1], -1);
+		kb_screen_put(s, y, 0, KB_A_NORMAL, h.line[v->help_top + y - 1], -1);
 }
 
 /* ---- all of it ---- */

@@ -159,6 +159,25 @@ static void test_screen_80x24(void)
 	CHECK(shows("user_stack=3 frames"));
 	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear dDetail ?Help qQuit");
 	CHECK_INT(scr.cur_y, -1);
+	/* the hint comes first and long text wraps in the pane */
+	{
+		struct kb_bind b = mk(200, "progB", "0.0.0.0", 8080, -EADDRINUSE, T0 + S(4));
+
+		snprintf(b.hint, sizeof(b.hint), "port 8080 is held by pid 100 (progA) in state LISTEN on "
+			 "0.0.0.0: stop it or pick another port");
+		snprintf(b.cmdline, sizeof(b.cmdline), "progB --listen 0.0.0.0:8080 --workers 16 "
+			 "--config /etc/progB/progB.conf --log-level debug --pid-file /run/progB.pid");
+		kb_model_add(m, &b);
+	}
+	render();
+	CHECK_STR(line(17), "pid 200 progB: latest call");
+	CHECK_STR(line(18), "hint=port 8080 is held by pid 100 (progA) in state LISTEN on 0.0.0.0: stop it or");
+	CHECK_STR(line(19), "pick another port  ts=10:01:04.000000  pid=200  tid=200  comm=progB  uid=0");
+	CHECK_STR(line(20), "user=root  ppid=0");
+	CHECK_STR(line(21), "cmdline=progB --listen 0.0.0.0:8080 --workers 16 --config /etc/progB/progB.conf");
+	CHECK_STR(line(22), "--log-level debug --pid-file /run/progB.pid  fd=3  family=inet  proto=tcp");
+	CHECK_INT(scr.attr[18 * scr.w + 10], KB_A_WARN);
+	CHECK_INT(scr.attr[18 * scr.w + 2], KB_A_LABEL);
 	/* the selected row is marked by attribute only */
 	CHECK_INT(scr.attr[4 * scr.w], KB_A_SELECT);
 	CHECK_INT(scr.attr[5 * scr.w], KB_A_NORMAL);
@@ -330,11 +349,15 @@ static void test_help(void)
 	render();
 	CHECK(!strncmp(line(0), "kbindtop help", 13));
 	CHECK(shows("Keys:"));
-	CHECK(shows("  Up k                     move up"));
+	CHECK(shows("  Up k               move up"));
+	CHECK(shows("  \\ / F3 F4          filter: command, pid, user, address, port, errno (| = or)"));
 	/* scrolls; q only leaves the help */
 	key(KB_KEY_END);
 	render();
 	CHECK(shows("lost: calls the kernel dropped"));
+	/* long help wraps under its column, it is not cut */
+	CHECK(shows("  comm    COMM / TARGET / STACK: command; under it its targets (protocol and"));
+	CHECK(shows("          family, address:port; ~ marks a port not verified), their call stacks"));
 	CHECK(shows("  ports   PORTS"));
 	CHECK_INT(key('q'), KB_REDO_DRAW);
 	CHECK(!v.help);
