@@ -104,7 +104,4 @@ const struct kb_row *kb_view_selected(struct kb_view *v, struct kb_model *m);
 void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Lines of the help screen (generated from the key and column tables). */
-int kb_view_help_lines(void);
-
 #endif

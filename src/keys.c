@@ -363,7 +363,7 @@ static int help_key(struct kb_ui *ui, int key)
 	case KB_KEY_PGUP:		v->help_top -= page_lines; break;
 	case KB_KEY_PGDN: case ' ':	v->help_top += page_lines; break;
 	case KB_KEY_HOME:		v->help_top = 0; break;
-	case KB_KEY_END:		v->help_top = kb_view_help_lines(); break;
+	case KB_KEY_END:		v->help_top = 1 << 20; break;
 	default:			v->help = false; break;
 	}
 	return KB_REDO_DRAW;	/* the renderer clamps help_top */

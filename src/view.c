@@ -634,14 +634,6 @@ static void help_text(struct help *h, int width)
 		 "(their calls stay in the totals).");
 }
 
-int kb_view_help_lines(void)
-{
-	static struct help h;
-
-	help_text(&h, 80);
-	return h.n;
-}
-
 static void render_help(struct kb_view *v, struct kb_screen *s)
 {
 	static struct help h;
