@@ -65,6 +65,12 @@ int kb_holder_lookup(struct kb_holders *h, const struct kb_holder_req *rq, uint6
  */
 int kb_holders_unpriv_port(struct kb_holders *h, int pid, uint64_t netns, uint64_t now_ns);
 
+/*
+ * kb_holders_note_bind - pid bound port in namespace netns (a successful
+ * call): the process to look at first when that port is found held.
+ */
+void kb_holders_note_bind(struct kb_holders *h, uint64_t netns, int port, int pid);
+
 /* Lookups skipped for budget, and /proc scans made (for statistics). */
 uint64_t kb_holders_skipped(const struct kb_holders *h);
 uint64_t kb_holders_scans(const struct kb_holders *h);

@@ -171,6 +171,10 @@ static void explain(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
 	int e = b->ev.ret == KB_RET_UNKNOWN ? 0 : -b->ev.ret;
 	int unpriv = -1;
 
+	if (b->ev.ret == 0 && b->pid > 0 && b->netns &&
+	    (b->addr.family == AF_INET || b->addr.family == AF_INET6))
+		kb_holders_note_bind(en->holders, b->netns, b->bound_port > 0 ? b->bound_port :
+				     b->addr.port, b->pid);
 	if (e <= 0)
 		return;
 	if (e == EADDRINUSE)

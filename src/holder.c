@@ -53,6 +53,7 @@
 #define SCAN_TIME_NS	(150ULL * 1000000ULL)
 #define DUMP_MSGS_MAX	100000		/* netlink messages read by one dump */
 #define RECV_BUF	(32 * 1024)
+#define SEEN_MAX	256		/* recent successful binds, by port */
 
 /* net/tcp_states.h: not exported to user space */
 #define ST_ESTABLISHED	1
@@ -98,7 +99,15 @@ struct cand {
 	int rank;
 };
 
+/* A successful bind we traced: the likely owner of that port later. */
+struct seen {
+	uint64_t netns;
+	int port;
+	int pid;
+};
+
 struct kb_holders {
+	struct seen seen[SEEN_MAX];
 	struct nsent ns[NS_MAX];
 	struct owner owners[OWNER_MAX];
 	unsigned int owner_next;
@@ -447,7 +456,8 @@ static void inet_msg(const struct nlmsghdr *m, void *arg)
 	memcpy(x->c[x->nc - 1].addr, addr, 16);
 }
 
-static int inet_query(struct kb_holders *h, int fd, int family, int proto, struct inet_ctx *x)
+static int inet_query(struct kb_holders *h, int fd, int family, int proto, uint32_t states,
+		      struct inet_ctx *x)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -462,7 +472,7 @@ static int inet_query(struct kb_holders *h, int fd, int family, int proto, struc
 	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	req.r.sdiag_family = (uint8_t)family;
 	req.r.sdiag_protocol = (uint8_t)proto;
-	req.r.idiag_states = ~0u;	/* includes bound-but-idle TCP sockets (6.6+) */
+	req.r.idiag_states = states;
 	req.nla.nla_type = INET_DIAG_REQ_BYTECODE;
 	req.nla.nla_len = (uint16_t)(NLA_HDRLEN + sizeof(req.ops));
 	/* "sport == port": jump to the end when true, past it (reject) when false */
@@ -556,8 +566,50 @@ static uint64_t mono_now(void)
 	return kb_now_mono();
 }
 
-/* Which process has socket inode ino open?  -ENOENT when none was found. */
-static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, uint64_t now)
+/* Has process pid the link text want among its fds?  Counts fds read. */
+static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
+{
+	char path[64], link[64];
+	struct dirent *fe;
+	bool found = false;
+	DIR *fdir;
+	int dfd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return false;
+	fdir = fdopendir(dfd);
+	if (!fdir) {
+		close(dfd);
+		return false;
+	}
+	while ((fe = readdir(fdir))) {
+		ssize_t n;
+
+		if (fe->d_name[0] == '.')
+			continue;
+		n = readlinkat(dfd, fe->d_name, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (!strcmp(link, want)) {
+			found = true;
+			break;
+		}
+		if (++*fds % 256 == 0 && mono_now() > deadline)
+			break;
+	}
+	closedir(fdir);
+	return found;
+}
+
+/*
+ * Which process has socket inode ino open?  The process seen binding the
+ * port (hint) is tried first; else every process in the namespace, within
+ * bounds.  -ENOENT when none was found.
+ */
+static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hint, uint64_t now)
 {
 	uint64_t deadline = mono_now() + SCAN_TIME_NS;
 	long fds = 0;
@@ -567,51 +619,29 @@ static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, uint64
 	DIR *proc;
 
 	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)ino);
+	if (hint > 0 && pid_has(hint, want, &fds, deadline)) {
+		found = hint;
+		goto out;
+	}
 	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
 	h->scans++;
 	while (found < 0 && (de = readdir(proc))) {
-		char path[64], link[64];
-		struct dirent *fe;
-		int pid, dfd;
-		DIR *fdir;
+		int pid;
 
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		pid = atoi(de->d_name);
-		if (netns && kb_proc_netns(pid) != netns)
+		if (pid == hint || (netns && kb_proc_netns(pid) != netns))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			continue;
-		fdir = fdopendir(dfd);
-		if (!fdir) {
-			close(dfd);
-			continue;
-		}
-		while ((fe = readdir(fdir))) {
-			ssize_t n;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			n = readlinkat(dfd, fe->d_name, link, sizeof(link) - 1);
-			if (n <= 0)
-				continue;
-			link[n] = '\0';
-			if (!strcmp(link, want)) {
-				found = pid;
-				break;
-			}
-			if (++fds % 256 == 0 && mono_now() > deadline)
-				break;
-		}
-		closedir(fdir);
+		if (pid_has(pid, want, &fds, deadline))
+			found = pid;
 		if (fds > SCAN_FDS_MAX || mono_now() > deadline)
 			break;
 	}
 	closedir(proc);
+out:
 	if (found > 0) {
 		struct owner *o = &h->owners[h->owner_next++ % OWNER_MAX];
 		char comm[KB_COMM_LEN] = "";
@@ -627,16 +657,35 @@ static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, uint64
 	return found;
 }
 
-static void fill_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, uint64_t now,
+static struct seen *seen_slot(struct kb_holders *h, uint64_t netns, int port)
+{
+	return &h->seen[((unsigned int)port * 2654435761u ^ (unsigned int)netns) % SEEN_MAX];
+}
+
+void kb_holders_note_bind(struct kb_holders *h, uint64_t netns, int port, int pid)
+{
+	struct seen *e;
+
+	if (port <= 0 || pid <= 0)
+		return;
+	e = seen_slot(h, netns, port);
+	e->netns = netns;
+	e->port = port;
+	e->pid = pid;
+}
+
+static void fill_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int port, uint64_t now,
 		       struct kb_holder *out)
 {
+	const struct seen *e = seen_slot(h, netns, port);
 	struct owner *o;
 
 	out->pid = -1;
 	if (!ino)
 		return;		/* TIME_WAIT and request sockets belong to no process */
 	o = owner_cached(h, ino, netns, now);
-	if (!o && scan_owner(h, ino, netns, now) > 0)
+	if (!o && scan_owner(h, ino, netns, e->netns == netns && e->port == port ? e->pid : 0,
+			     now) > 0)
 		o = owner_cached(h, ino, netns, now);
 	if (o) {
 		out->pid = o->pid;
@@ -695,10 +744,24 @@ static int lookup_inet(struct kb_holders *h, struct nsent *ns, const struct kb_h
 		protos[np++] = IPPROTO_UDP;
 	}
 	for (int p = 0; p < np && !ret; p++) {
-		/* the other family matters too: dual-stack IPv6 sockets cover IPv4 */
-		ret = inet_query(h, ns->diag_fd, AF_INET, protos[p], &x);
+		/*
+		 * TCP listeners first: that dump walks only the listening
+		 * hash, while the rest walks every bucket of the established
+		 * and bind hashes (a few ms on a large machine).  A listener
+		 * is the usual answer.  The other family matters too:
+		 * dual-stack IPv6 sockets cover IPv4.
+		 */
+		uint32_t first = protos[p] == IPPROTO_TCP ? 1u << ST_LISTEN : ~0u;
+
+		ret = inet_query(h, ns->diag_fd, AF_INET, protos[p], first, &x);
 		if (!ret)
-			ret = inet_query(h, ns->diag_fd, AF_INET6, protos[p], &x);
+			ret = inet_query(h, ns->diag_fd, AF_INET6, protos[p], first, &x);
+		if (ret || protos[p] != IPPROTO_TCP || x.count)
+			continue;
+		/* every other state, bound-but-idle sockets included (6.6+) */
+		ret = inet_query(h, ns->diag_fd, AF_INET, protos[p], ~(1u << ST_LISTEN), &x);
+		if (!ret)
+			ret = inet_query(h, ns->diag_fd, AF_INET6, protos[p], ~(1u << ST_LISTEN), &x);
 	}
 	if (ret)
 		return ret;
@@ -717,7 +780,7 @@ static int lookup_inet(struct kb_holders *h, struct nsent *ns, const struct kb_h
 	out->dualstack = rq->family == AF_INET && best->family == AF_INET6 &&
 			 is_any(AF_INET6, best->addr) && !best->v6only;
 	inet_ntop(best->family, best->addr, out->addr, sizeof(out->addr));
-	fill_owner(h, best->ino, ns->ino, now, out);
+	fill_owner(h, best->ino, ns->ino, rq->port, now, out);
 	return 0;
 }
 
@@ -745,7 +808,7 @@ static int lookup_unix(struct kb_holders *h, struct nsent *ns, const struct kb_h
 	out->state = best->state == ST_LISTEN ? "LISTEN" :
 		     best->state == ST_ESTABLISHED ? "ESTABLISHED" : "UNCONN";
 	snprintf(out->addr, sizeof(out->addr), "%s", x.names[bi]);
-	fill_owner(h, best->ino, ns->ino, now, out);
+	fill_owner(h, best->ino, ns->ino, 0, now, out);
 	return 0;
 }
 

@@ -62,6 +62,7 @@ struct vma {
 	uint8_t kind;		/* enum vkind */
 	bool exec;
 	bool deleted;
+	int16_t fidx;		/* files[] slot last used for it, -1 none (checked on use) */
 };
 
 struct sproc {
@@ -103,6 +104,7 @@ struct sfile {
 };
 
 struct kb_symbolizer {
+	int pids[PROC_MAX];	/* procs[i].pid, packed: the lookup scans this */
 	struct sproc procs[PROC_MAX];
 	struct sfile files[FILE_MAX];
 	uint64_t tick;
@@ -198,9 +200,15 @@ void kb_sym_stats(const struct kb_symbolizer *s, struct kb_sym_stats *st)
 static struct sproc *proc_find(struct kb_symbolizer *s, int pid)
 {
 	for (int i = 0; i < PROC_MAX; i++)
-		if (s->procs[i].pid == pid)
+		if (s->pids[i] == pid)
 			return &s->procs[i];
 	return NULL;
+}
+
+static void proc_set_pid(struct kb_symbolizer *s, struct sproc *p, int pid)
+{
+	p->pid = pid;
+	s->pids[p - s->procs] = pid;
 }
 
 static struct sproc *proc_alloc(struct kb_symbolizer *s)
@@ -214,6 +222,7 @@ static struct sproc *proc_alloc(struct kb_symbolizer *s)
 			lru = &s->procs[i];
 	}
 	proc_clear(lru);
+	proc_set_pid(s, lru, 0);
 	return lru;
 }
 
@@ -335,6 +344,7 @@ static void parse_maps(struct sproc *p, char *text, size_t len)
 		} else if (v.kind == VK_FILE) {
 			v.path = pool_add(p, &pcap, path, plen);
 		}
+		v.fidx = -1;
 		if (p->nv == (int)vcap) {
 			vcap = vcap ? vcap * 2 : 64;
 			p->v = xrealloc(p->v, vcap * sizeof(*p->v));
@@ -413,7 +423,7 @@ void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
 	} else {
 		proc_clear(p);	/* exec or pid reuse: a new program */
 	}
-	p->pid = pid;
+	proc_set_pid(s, p, pid);
 	p->noted_ns = now_ns;
 	p->has_exe = true;
 	p->exe_dev = st.st_dev;
@@ -422,7 +432,7 @@ void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
 	p->uid = stat(path, &st) ? 0 : st.st_uid;
 	p->used = ++s->tick;
 	if (copy_maps(s, p))
-		p->pid = 0;
+		proc_set_pid(s, p, 0);
 }
 
 static struct vma *vma_find(struct sproc *p, uint64_t addr)
@@ -502,12 +512,20 @@ static void file_load_segments(struct sfile *f)
 	}
 }
 
-static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, const struct vma *v)
+static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, struct vma *v)
 {
 	struct sfile *f = NULL, *lru = &s->files[0];
 	const char *path = p->paths + v->path, *base;
 	int fd;
 
+	if (v->fidx >= 0) {
+		f = &s->files[v->fidx];
+		if (f->used && f->dev == v->dev && f->ino == v->ino && f->ok) {
+			f->last = ++s->tick;
+			return f;
+		}
+		f = NULL;
+	}
 	for (int i = 0; i < FILE_MAX; i++) {
 		struct sfile *x = &s->files[i];
 
@@ -522,6 +540,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, co
 	}
 	if (f) {
 		f->last = ++s->tick;
+		v->fidx = (int16_t)(f - s->files);
 		/* a file that could not be read may be readable from another process */
 		if (f->ok || now_mono() - f->failed_ns < FILE_RETRY_NS)
 			return f;
@@ -531,6 +550,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, co
 		file_clear(f);
 	}
 	f->used = true;
+	v->fidx = (int16_t)(f - s->files);
 	f->dev = v->dev;
 	f->ino = v->ino;
 	f->last = ++s->tick;
@@ -652,9 +672,20 @@ static const char *perfmap_find(struct kb_symbolizer *s, struct sproc *p, uint64
 
 /* --- resolving ----------------------------------------------------------- */
 
+/* Bounded copy; snprintf("%s") costs more than the rest of a warm lookup. */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = 0;
+
+	while (n < cap - 1 && src[n])
+		n++;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void set_obj(struct kb_frame *out, const char *obj)
 {
-	snprintf(out->obj, sizeof(out->obj), "%s", obj);
+	copy_str(out->obj, sizeof(out->obj), obj);
 }
 
 static void resolve_kernel(struct kb_symbolizer *s, uint64_t look, struct kb_frame *out)
@@ -729,7 +760,7 @@ static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct
 		c = file_lookup(s, f, vaddr);
 		if (!c->name)
 			return;
-		snprintf(out->sym, sizeof(out->sym), "%s", c->name);
+		copy_str(out->sym, sizeof(out->sym), c->name);
 		out->off = c->symoff + (out->addr - look);
 		out->known = true;
 		return;
@@ -812,14 +843,14 @@ static void user_note(struct kb_symbolizer *s, int pid, const struct kb_event *e
 			return;
 		}
 	}
+	last = &st->f[st->n - 1];
+	if (last->known && stack_bottom(last->sym))
+		return;
 	if (raw >= 8) {
 		snprintf(st->note, sizeof(st->note), "cut at the kernel's limit of 8 frames: outer "
 			 "callers are missing");
 		return;
 	}
-	last = &st->f[st->n - 1];
-	if (last->known && stack_bottom(last->sym))
-		return;
 	snprintf(st->note, sizeof(st->note), "may be truncated: the frame-pointer walk ended in "
 		 "%s before the program's entry (code built without frame pointers)",
 		 last->obj[0] ? last->obj : "unknown code");
