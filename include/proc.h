@@ -32,6 +32,9 @@ struct kb_proc {
 	char cgroup[KB_CGROUP_VIS];	/* visible; "..." + tail when too long */
 	char container[KB_CTR_VIS];	/* see kb_cgroup_describe() */
 	char unit[KB_CTR_VIS];
+	/* the enricher's per-process share of socket inspections */
+	uint64_t insp_window_ns;
+	uint32_t insp_n;
 	uint64_t loaded_ns;		/* when /proc was last read */
 	/* cache bookkeeping */
 	int next;

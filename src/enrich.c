@@ -30,6 +30,8 @@
 #define PROC_CACHE	16384
 #define PROC_TTL_NS	(2ULL * 1000000000ULL)
 #define HOLDER_LOOKUPS_PER_SEC	20
+/* one process's share of the inspection budget, per second */
+#define INSPECT_PER_PROC	200
 
 struct kb_enricher {
 	struct kb_procs *procs;
@@ -97,13 +99,36 @@ static bool take_token(struct kb_enricher *en, uint64_t now)
 	return true;
 }
 
-static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
+/*
+ * A bind storm from one process must not starve everyone else's
+ * inspections: each process gets at most INSPECT_PER_PROC a second of the
+ * global budget.
+ */
+static bool proc_share(struct kb_enricher *en, struct kb_proc *p, uint64_t now)
+{
+	if (!p)
+		return true;
+	if (now - p->insp_window_ns >= 1000000000ULL) {
+		p->insp_window_ns = now;
+		p->insp_n = 0;
+	}
+	if (p->insp_n >= INSPECT_PER_PROC) {
+		en->skipped++;
+		return false;
+	}
+	p->insp_n++;
+	return true;
+}
+
+static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_proc *p,
+			   uint64_t now)
 {
 	const struct kb_event *ev = &b->ev;
 	struct kb_sockinfo si;
 	struct kb_addr bound;
 
-	if (b->pid <= 0 || ev->fd < 0 || (ev->flags & KB_EVF_IOURING) || !take_token(en, now))
+	if (b->pid <= 0 || ev->fd < 0 || (ev->flags & KB_EVF_IOURING) || !proc_share(en, p, now) ||
+	    !take_token(en, now))
 		return;
 	if (kb_sock_inspect(b->pid, ev->fd, &si))
 		return;
@@ -196,7 +221,7 @@ static void copy_context(struct kb_bind *b, const struct kb_proc *p)
 
 void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now)
 {
-	const struct kb_proc *p = NULL;
+	struct kb_proc *p = NULL;
 	char comm[KB_COMM_LEN] = "";
 	bool fresh = false;
 
@@ -265,6 +290,6 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 		b->proto = kb_proto_name(b->addr.family, ev->stype, 0);
 	}
 	if (b->pid != en->self)
-		inspect_socket(en, b, now);
+		inspect_socket(en, b, p, now);
 	explain(en, b, now);
 }
