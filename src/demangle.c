@@ -16,6 +16,8 @@
 
 #include "demangle.h"
 
+#define DEMANGLE_MAX	2048
+
 #ifdef HAVE_CXA_DEMANGLE
 /* libstdc++'s abi::__cxa_demangle (extern "C") */
 char *__cxa_demangle(const char *mangled, char *out, size_t *len, int *status);
@@ -95,7 +97,8 @@ bool kb_demangle(const char *name, char *buf, size_t len)
 	int status = -1;
 	size_t n;
 
-	if (strncmp(name, "_Z", 2)) {
+	/* crafted names can make any demangler work hard: long ones stay as they are */
+	if (strncmp(name, "_Z", 2) || strlen(name) > DEMANGLE_MAX) {
 		copy(buf, len, name);
 		return false;
 	}
