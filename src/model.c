@@ -976,6 +976,13 @@ static int row_cmp(const void *x, const void *y, void *arg)
 	return (ca->id > cb->id) - (ca->id < cb->id);
 }
 
+/* Siblings in the sort order (the scratch array is NULL before the first use). */
+static void sort_rows(struct kb_model *m, struct kb_row *rows, size_t n)
+{
+	if (n > 1)
+		qsort_r(rows, n, sizeof(*rows), row_cmp, m);
+}
+
 static void emit(struct kb_model *m, const struct kb_row *src, bool last, unsigned int more)
 {
 	struct kb_row *r = push_row(m);
@@ -1031,7 +1038,7 @@ static void emit_target(struct kb_model *m, const struct kb_row *tr, unsigned in
 		r->s = s;
 		r->expandable = s->nu + s->nk > 0;
 	}
-	qsort_r(m->lvl[2], n, sizeof(struct kb_row), row_cmp, m);
+	sort_rows(m, m->lvl[2], n);
 	for (size_t i = 0; i < n; i++) {
 		struct kb_row sr = m->lvl[2][i];
 		bool last = i == n - 1 && !notes;
@@ -1073,7 +1080,7 @@ static void build_rows(struct kb_model *m)
 			r->expandable = true;
 		}
 	}
-	qsort_r(m->lvl[0], np, sizeof(struct kb_row), row_cmp, m);
+	sort_rows(m, m->lvl[0], np);
 	for (size_t i = 0; i < np; i++) {
 		const struct kb_row *pr = &m->lvl[0][i];
 		const struct kb_mproc *p = pr->p;
@@ -1095,7 +1102,7 @@ static void build_rows(struct kb_model *m)
 			r->t = t;
 			r->expandable = true;
 		}
-		qsort_r(m->lvl[1], nt, sizeof(struct kb_row), row_cmp, m);
+		sort_rows(m, m->lvl[1], nt);
 		for (size_t j = 0; j < nt; j++) {
 			struct kb_row tr = m->lvl[1][j];
 			bool last = j == nt - 1 && !p->targets_evicted;
