@@ -124,9 +124,15 @@ cleanup() {
 remove_instance() {
 	local d=$TRACEFS/instances/$1
 	[ -d "$d" ] || return 0
+	local i
 	echo 0 >"$d/tracing_on" 2>/dev/null || true
 	: >"$d/set_event" 2>/dev/null || true
-	rmdir "$d" 2>/dev/null || true
+	# EBUSY while a recorder still has a trace_pipe_raw open
+	for i in $(seq 1 50); do
+		rmdir "$d" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "run.sh: cannot remove instance $1" >&2
 }
 
 trap cleanup EXIT
@@ -199,7 +205,8 @@ start_tracer() {
 			"exec env TERM=screen $KBT 2>$d/err"
 		ready="kbindtop: ready" ;;
 	tracecmd)
-		(cd "$d" && exec trace-cmd record --no-filter -d -B "$TC_INST" \
+		# stdbuf: its "Hit Ctrl^C" line would sit in a stdio buffer until exit
+		(cd "$d" && exec stdbuf -oL trace-cmd record --no-filter -d -B "$TC_INST" \
 			-e syscalls:sys_enter_bind -e syscalls:sys_exit_bind -o "$d/trace.dat") \
 			>"$d/out" 2>"$d/err" &
 		ready="Hit Ctrl^C"; src=out ;;
@@ -271,6 +278,27 @@ stop_tracer() {
 	esac
 }
 
+# key_latency: press 's' (next sort column) 5 times in the curses view and
+# print the ms until the sort shown on screen changes, one per line
+key_latency() {
+	local i t0 before now
+	for i in 1 2 3 4 5; do
+		before=$(tui_sort)
+		t0=$(date +%s%N)
+		tmux -L "$TMUX_SOCK" send-keys -t bench s
+		while now=$(tui_sort) && [ "$now" = "$before" ]; do
+			[ $(($(date +%s%N) - t0)) -gt 2000000000 ] && break
+		done
+		echo $((($(date +%s%N) - t0) / 1000000))
+		sleep 0.2
+	done
+}
+
+tui_sort() {
+	tmux -L "$TMUX_SOCK" capture-pane -p -t bench 2>/dev/null |
+		grep -o 'sort [A-Za-z_]* [a-z]*' | head -1
+}
+
 # counts ID RUNDIR: "captured lost events" as the tool reports them
 counts() {
 	local id=$1 d=$2 c="-" l="-" e="-" line
@@ -285,6 +313,10 @@ counts() {
 		c=$(echo "$line" | kv enter)
 		[ "$(echo "$line" | kv uprobe)" -gt "$c" ] && c=$(echo "$line" | kv uprobe)
 		l=$(echo "$line" | kv lost) ;;
+	kbttui)
+		# the table's header: "binds N (R/s)  failed F  lost L (kernel K, queue Q)"
+		c=$(sed -n 's/^binds \([0-9]*\) .*/\1/p' "$d/screen" 2>/dev/null | head -1)
+		l=$(sed -n 's/.* lost \([0-9]*\) .*/\1/p' "$d/screen" 2>/dev/null | head -1) ;;
 	kbt*)
 		line=$(grep "bind calls shown" "$d/err" | tail -1)
 		if [ -n "$line" ]; then
@@ -322,9 +354,23 @@ traced_run() {
 		return
 	fi
 	start_tracer "$id" "$d" || return 1
-	s=$(storm "$@")
+	"$BIN/benchmon" sample "$TPID" >"$d/smp0" || true
+	if [ "$id" = kbttui ] && [ "$1" = -w ]; then
+		# the storm in the background; meanwhile, is a key still answered?
+		storm "$@" >"$d/storm" &
+		sleep 1
+		key_latency >"$d/keys"
+		wait $!
+		s=$(cat "$d/storm")
+	else
+		s=$(storm "$@")
+	fi
 	"$BIN/benchmon" settle "$TPID" 10000 >"$d/cpu1"
 	smp=$("$BIN/benchmon" sample "$TPID" || true)
+	if [ "$id" = kbttui ]; then
+		sleep 1.2	# one refresh of the table after the storm
+		tmux -L "$TMUX_SOCK" capture-pane -p -t bench >"$d/screen" 2>/dev/null || true
+	fi
 	stop_tracer "$id" "$d"
 	c0=$(kv cpu_ns <"$d/cpu0"); c1=$(kv cpu_ns <"$d/cpu1")
 	set -- $(counts "$id" "$d")
@@ -334,24 +380,22 @@ traced_run() {
 
 # ---- the table ---------------------------------------------------------------
 declare -A ROW SLOW CPU1K CPUST
-results() { cat "$WORK"/"$1"/*/result 2>/dev/null || true; }
 
 run_config() {
-	local id=$1 label=$2 r ratios="" cpus="" u t d res binds cap cpu hwm lost ev
+	local id=$1 label=$2 r ratios="" cpus="" u u2 t d res binds cap cpu
 	local done_binds cap_s lost_s ev_s hwm_s cpu_s
 	echo "== $id: $label" >&2
+	# interleaved U T U T ... U: each traced run is compared with the mean
+	# of the untraced runs just before and just after it
+	u=$(storm -n "$BINDS")
 	for r in $(seq 1 "$REPS"); do
 		d=$WORK/$id/rep$r
-		mkdir -p "$d"
-		# interleave: untraced first on odd pairs, traced first on even ones
-		if [ $((r % 2)) = 1 ]; then
-			u=$(storm -n "$BINDS"); traced_run "$id" "$d" -n "$BINDS" || return 0
-		else
-			traced_run "$id" "$d" -n "$BINDS" || return 0; u=$(storm -n "$BINDS")
-		fi
+		traced_run "$id" "$d" -n "$BINDS" || return 0
+		u2=$(storm -n "$BINDS")
 		res=$(cat "$d/result")
 		t=$(echo "$res" | kv elapsed_s)
-		ratios="$ratios $(awk -v a="$t" -v b="$(echo "$u" | kv elapsed_s)" 'BEGIN { printf "%.3f", a / b }')"
+		ratios="$ratios $(awk -v t="$t" -v a="$(echo "$u" | kv elapsed_s)" \
+			-v b="$(echo "$u2" | kv elapsed_s)" 'BEGIN { printf "%.3f", 2 * t / (a + b) }')"
 		if [ "$id" != none ]; then
 			binds=$(echo "$res" | kv binds); cap=$(echo "$res" | kv captured)
 			cpu=$(echo "$res" | kv cpu_ms)
@@ -359,7 +403,9 @@ run_config() {
 			[ "$cap" != - ] && [ "$cap" -gt "$binds" ] && binds=$cap
 			cpus="$cpus $(awk -v c="$cpu" -v b="$binds" 'BEGIN { printf "%.3f", c / b * 1000 }')"
 		fi
-		echo "   pair $r: untraced $(echo "$u" | kv elapsed_s) s, traced $t s; $(echo "$res" | cut -d' ' -f1,5,11-)" >&2
+		echo "   run $r: untraced $(echo "$u" | kv elapsed_s) s, traced $t s, untraced" \
+			"$(echo "$u2" | kv elapsed_s) s; $(echo "$res" | cut -d' ' -f1,11-)" >&2
+		u=$u2
 	done
 	# loss test: 4 workers flat out
 	d=$WORK/$id/storm
@@ -428,6 +474,7 @@ if [ "$CHURN" -gt 0 ] && selected churn; then
 	"$BIN/benchmon" settle "$TPID" 10000 >"$d/cpu1"
 	smp=$("$BIN/benchmon" sample "$TPID")
 	stop_tracer kbt "$d"
+	u2=$(storm -m fork -n "$CHURN" -N kbtchurn)
 	named=$(grep -c '"comm":"kbtchurn"' "$d/json" || true)
 	unnamed=$(grep -c '"comm":"?"' "$d/json" || true)
 	other=$(grep -v -c -e '"comm":"kbtchurn"' -e '"comm":"?"' "$d/json" || true)
@@ -437,7 +484,8 @@ if [ "$CHURN" -gt 0 ] && selected churn; then
 		'BEGIN { printf "%.3f", (b - a) / 1e6 / n * 1000 }')
 	CHURN_LINE=$(printf '%s processes: named %s, "?" %s, other commands %s, lost %s; slowdown %.3fx; CPU %s ms/1k; RSS %s MB' \
 		"$(echo "$t" | kv binds)" "$named" "$unnamed" "$other" "${lost:--}" \
-		"$(awk -v a="$(echo "$t" | kv elapsed_s)" -v b="$(echo "$u" | kv elapsed_s)" 'BEGIN { print a / b }')" \
+		"$(awk -v t="$(echo "$t" | kv elapsed_s)" -v a="$(echo "$u" | kv elapsed_s)" \
+		-v b="$(echo "$u2" | kv elapsed_s)" 'BEGIN { print 2 * t / (a + b) }')" \
 		"$cpu" "$(($(echo "$smp" | kv hwm_kb) / 1024))")
 	CHURN_NAMED=$named; CHURN_UNNAMED=$unnamed; CHURN_LOST=${lost:-?}
 fi
@@ -468,6 +516,13 @@ for id in $ORDER; do
 done
 echo
 echo "fork churn (kbindtop --batch --json --no-stacks): $CHURN_LINE"
+KEYS=""
+if [ -f "$WORK/kbttui/storm/keys" ]; then
+	KEYS=$(median $(cat "$WORK/kbttui/storm/keys"))
+	echo "curses under the storm: key answered in $(spread %.0f $(cat "$WORK/kbttui/storm/keys")) ms;" \
+		"RSS $(($(kv rss_kb <"$WORK/kbttui/storm/smp0") / 1024)) MB at start," \
+		"$(($(kv hwm_kb <"$WORK/kbttui/storm/result") / 1024)) MB peak"
+fi
 echo "kbindtop --batch --json --no-stacks: $(life "$LIFE_KBT")"
 echo "kbindtop --batch --json --stacks:    $(life "$LIFE_KBTSTK")"
 echo "rawfloor (reference):                $(life "$LIFE_FLOOR")"
@@ -494,6 +549,7 @@ if [ -n "${CPU1K[kbttui]:-}" ]; then
 	target "$(verdict "${CPU1K[kbttui]} <= 0.25 && ${CPUST[kbttui]} <= 0.25")" \
 		"curses: CPU <= 0.25 ms/1k binds (${CPU1K[kbttui]} 1 worker, ${CPUST[kbttui]} storm)"
 	target "$(verdict "\"$l\" == \"0\"")" "curses: 0 lost under the storm (lost ${l:--}; '-' = not reported)"
+	[ -n "$KEYS" ] && target "$(verdict "$KEYS <= 100")" "curses: a key answered within 100 ms under the storm (median $KEYS ms)"
 fi
 if [ -n "${CHURN_NAMED:-}" ]; then
 	target "$(verdict "\"$CHURN_LOST\" == \"0\" && $CHURN_UNNAMED == 0 && $CHURN_NAMED >= $CHURN")" \
