@@ -843,6 +843,15 @@ static void user_note(struct kb_symbolizer *s, int pid, const struct kb_event *e
 			return;
 		}
 	}
+	if (!(ev->flags & KB_EVF_CALLER_FIXED) && st->n > 1 &&
+	    (!strncmp(st->f[0].obj, "libc.so", 7) || !strncmp(st->f[0].obj, "libc-", 5) ||
+	     !strncmp(st->f[0].obj, "ld-musl", 7))) {
+		/* the libc uprobe recovers it for bind() only, not for syscall() */
+		snprintf(st->note, sizeof(st->note), "the direct caller of %.60s is missing: the C "
+			 "library's system call code keeps no frame pointer",
+			 st->f[0].known ? st->f[0].sym : "the C library");
+		return;
+	}
 	last = &st->f[st->n - 1];
 	if (last->known && stack_bottom(last->sym))
 		return;

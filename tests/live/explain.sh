@@ -5,8 +5,9 @@
 # TIME_WAIT only, a dual-stack IPv6 socket covering IPv4) with pid, comm
 # and state, the hint for each failure (EADDRINUSE, EACCES as nobody,
 # EADDRNOTAVAIL), the port a port-0 bind got, socket options and device
-# set before bind, process context, and the frame-pointer test program's
-# own function names in its user stack.
+# set before bind, process context, the frame-pointer test program's
+# own function names in its user stack, and the note on a stack whose
+# direct caller cannot be recovered (a raw system call).
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 
@@ -37,6 +38,9 @@ wait_line "$kb_tmp/hold.out" "unixabs"
 "$BINDPROG" -k -w 3 -n kbt-xdual -6 0 tcp6:::$p3 >"$kb_tmp/dual.out" &
 wait_line "$kb_tmp/dual.out" "BIND"
 "$BINDPROG" -w 1 -n kbt-xv4 tcp4:0.0.0.0:$p3 >/dev/null
+
+# the raw system call (like Go): the direct caller cannot be recovered, and the stack says so
+"$BINDPROG" -S -k -w 1 -n kbt-xraw tcp4:127.0.0.1:0 >/dev/null
 
 # port 0, and options set before bind
 "$BINDPROG" -k -w 1 -n kbt-xport0 tcp4:127.0.0.1:0 udp6:::1:0 >"$kb_tmp/port0.out"
@@ -100,6 +104,12 @@ assert syms[1] == 'kbt_call_bind' and objs[1] == 'bindprog', (syms, objs)
 assert syms[2].startswith('kbt_bind_spec') and syms[3] == 'main', syms
 assert all(f['off'] is not None for f in e['user_stack']), e['user_stack']
 assert e['user_stack_note'] is None, e
+
+# raw syscall: honest about the missing frame
+e = one(comm='kbt-xraw')
+syms = [f['sym'] or '' for f in e['user_stack']]
+assert syms[0] == 'syscall' and syms[1].startswith('kbt_bind_spec') and 'main' in syms, syms
+assert 'direct caller of syscall' in (e['user_stack_note'] or ''), e
 
 # UDP: a bound unconnected socket
 e = one(comm='kbt-xfail', port=$p2)
