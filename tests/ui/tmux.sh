@@ -12,9 +12,9 @@
 kb_require_root
 command -v tmux >/dev/null 2>&1 || kb_skip "tmux is not installed"
 
-sock=kbt-ui-$$
+# a private server whose socket lives (and goes) with the test's directory
 tm() {
-	tmux -L "$sock" -f /dev/null "$@"
+	tmux -S "$kb_tmp/tmux.sock" -f /dev/null "$@"
 }
 trap 'tm kill-server 2>/dev/null; kb_cleanup' EXIT
 
