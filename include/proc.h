@@ -54,14 +54,6 @@ void kb_procs_free(struct kb_procs *pc);
 struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
 			     uint64_t ttl_ns);
 
-/*
- * kb_procs_get_new - like kb_procs_get; *fresh is set when /proc was
- * (re)read by this call (first sight, exec or ttl), which is when other
- * per-process state (the symbolizer's copy of the maps) wants refreshing.
- */
-struct kb_proc *kb_procs_get_new(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
-				 uint64_t ttl_ns, bool *fresh);
-
 /* Entries evicted to stay within max. */
 uint64_t kb_procs_evicted(const struct kb_procs *pc);
 

@@ -223,7 +223,6 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 {
 	struct kb_proc *p = NULL;
 	char comm[KB_COMM_LEN] = "";
-	bool fresh = false;
 
 	/* every field starts unknown: some are set only when a lookup succeeds */
 	memset(b, 0, sizeof(*b));
@@ -247,10 +246,9 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	if (ev->flags & KB_EVF_COMM_SYNC)
 		memcpy(comm, ev->comm, KB_COMM_LEN);
 	if (b->pid > 0)
-		p = kb_procs_get_new(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS,
-				     &fresh);
+		p = kb_procs_get(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS);
 	/* the memory map now, while the process still lives, for its stacks later */
-	if (b->pid > 0 && (fresh || ev->n_ustack))
+	if (b->pid > 0 && (ev->n_ustack || (ev->flags & KB_EVF_STACK_WANTED)))
 		kb_sym_note_process(en->sym, b->pid, now);
 	if (!comm[0] && kb_proc_comm(ev->tid, comm) && p)
 		memcpy(comm, p->comm, KB_COMM_LEN);

@@ -227,18 +227,9 @@ static void load(struct kb_proc *p)
 struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
 			     uint64_t ttl_ns)
 {
-	bool fresh;
-
-	return kb_procs_get_new(pc, pid, comm, now_ns, ttl_ns, &fresh);
-}
-
-struct kb_proc *kb_procs_get_new(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
-				 uint64_t ttl_ns, bool *fresh)
-{
 	struct kb_proc *p = NULL;
 	int idx;
 
-	*fresh = false;
 	for (idx = pc->bucket[hpid(pid)]; idx >= 0; idx = pc->e[idx].next) {
 		if (pc->e[idx].pid == pid) {
 			p = &pc->e[idx];
@@ -255,7 +246,6 @@ struct kb_proc *kb_procs_get_new(struct kb_procs *pc, int pid, const char *comm,
 			}
 			load(p);
 			p->loaded_ns = now_ns;
-			*fresh = true;
 		}
 		p->used = ++pc->tick;
 		return p;
@@ -288,7 +278,6 @@ struct kb_proc *kb_procs_get_new(struct kb_procs *pc, int pid, const char *comm,
 		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
 	load(p);
 	p->loaded_ns = now_ns;
-	*fresh = true;
 	p->used = ++pc->tick;
 	p->next = pc->bucket[hpid(pid)];
 	pc->bucket[hpid(pid)] = idx;
