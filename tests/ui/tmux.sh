@@ -16,7 +16,15 @@ command -v tmux >/dev/null 2>&1 || kb_skip "tmux is not installed"
 tm() {
 	tmux -S "$kb_tmp/tmux.sock" -f /dev/null "$@"
 }
-trap 'tm kill-server 2>/dev/null; kb_cleanup' EXIT
+# whatever ends the test (a failure, the harness's timeout, ^C) ends the
+# server, and with it any kbindtop still running in it (SIGHUP quits it)
+cleanup() {
+	[ -n "${KBT_PID:-}" ] && kill -INT "$KBT_PID" 2>/dev/null
+	tm kill-server 2>/dev/null
+	kb_cleanup
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 
 screen() {
 	tm capture-pane -p -t ui
@@ -64,7 +72,7 @@ start() {
 	# the shell waits for the status: tmux 3.3 sometimes never reaps a pane's process
 	tm new-session -d -s ui -x "$1" -y "$2" \
 		"env TERM=$3 ${4:-} '$KBINDTOP' -d 0.2 2>'$kb_tmp/ui.err' <&0 & echo \$! >'$kb_tmp/pid';
-		 wait \$!; echo \$? >'$kb_tmp/status'; sleep 60"
+		 wait \$!; echo \$? >'$kb_tmp/status'"
 	i=0
 	while [ ! -s "$kb_tmp/pid" ]; do
 		i=$((i + 1))
@@ -81,7 +89,7 @@ finish() {
 	wait_exit "q"
 	[ "$st" = 0 ] || kb_fail "kbindtop exited with $st: $(cat "$kb_tmp/ui.err")"
 	kb_residue "$KBT_PID"
-	tm kill-session -t ui
+	tm kill-session -t ui 2>/dev/null
 }
 
 # wait_exit WHY: until kbindtop has exited; sets st to its exit status.
