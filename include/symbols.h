@@ -68,6 +68,7 @@ const char *kb_sym_frame_text(const struct kb_frame *f, char *buf, size_t len);
 struct kb_sym_stats {
 	uint64_t procs, maps_copies, files_opened, files_failed, lookups, cache_hits;
 	uint64_t perfmaps_loaded;
+	uint64_t files_shared;		/* files that reused a loaded file of the same build id */
 };
 
 void kb_sym_stats(const struct kb_symbolizer *s, struct kb_sym_stats *st);

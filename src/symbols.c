@@ -8,7 +8,9 @@
  *    looked at), refreshed when a frame falls outside it (dlopen, JIT);
  *  - per file (device and inode), one libdw session with the file's
  *    symbol table and a small table of answers, shared by every process
- *    that maps the file.
+ *    that maps the file; a file with the build id of one already loaded
+ *    (the same library in another container's image) uses that one's
+ *    symbols and answers.
  * A frame is translated from the process's address to the file's own
  * virtual address through the mapping's file offset and the file's
  * PT_LOAD headers, then looked up in the file.
@@ -52,6 +54,7 @@
 #define REFRESH_NS	(1000000000ULL)	/* at most one maps re-read a second per process */
 #define LOAD_MAX	16
 #define NOTE_NS		(1000000000ULL)
+#define BID_MAX		32
 
 enum vkind { VK_FILE, VK_ANON, VK_DATA, VK_VDSO, VK_HEAP, VK_STACK, VK_OTHER };
 
@@ -99,6 +102,9 @@ struct sfile {
 	struct { uint64_t off, end, vaddr; } load[LOAD_MAX];
 	int nload;
 	char obj[80];
+	uint8_t bid[BID_MAX];	/* GNU build id */
+	int bid_len;
+	int16_t alias;		/* files[] slot holding the same build, or -1 */
 	struct centry cache[CACHE_SLOTS];
 	uint64_t last;
 };
@@ -512,6 +518,54 @@ static void file_load_segments(struct sfile *f)
 	}
 }
 
+/* An alias is good while the file it points to still holds the same build. */
+static bool alias_ok(const struct kb_symbolizer *s, const struct sfile *f)
+{
+	const struct sfile *t;
+
+	if (f->alias < 0)
+		return true;
+	t = &s->files[f->alias];
+	return t->used && t->ok && t->alias < 0 && t->bid_len == f->bid_len &&
+	       !memcmp(t->bid, f->bid, (size_t)f->bid_len);
+}
+
+/* The file whose symbols and answers serve f. */
+static struct sfile *file_target(struct kb_symbolizer *s, struct sfile *f)
+{
+	return f->alias >= 0 ? &s->files[f->alias] : f;
+}
+
+/*
+ * The same build already loaded from another file (another container's
+ * copy of a library): drop this session and use that one's symbol table,
+ * which is where the time goes.
+ */
+static void share_build(struct kb_symbolizer *s, struct sfile *f)
+{
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(f->mod, &bits, &vaddr);
+
+	if (n < 8 || n > BID_MAX)
+		return;
+	memcpy(f->bid, bits, (size_t)n);
+	f->bid_len = n;
+	for (int i = 0; i < FILE_MAX; i++) {
+		struct sfile *t = &s->files[i];
+
+		if (t == f || !t->used || !t->ok || t->alias >= 0 || t->bid_len != n ||
+		    memcmp(t->bid, f->bid, (size_t)n))
+			continue;
+		dwfl_end(f->dwfl);
+		f->dwfl = NULL;
+		f->mod = NULL;
+		f->alias = (int16_t)i;
+		s->st.files_shared++;
+		return;
+	}
+}
+
 static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, struct vma *v)
 {
 	struct sfile *f = NULL, *lru = &s->files[0];
@@ -520,7 +574,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, st
 
 	if (v->fidx >= 0) {
 		f = &s->files[v->fidx];
-		if (f->used && f->dev == v->dev && f->ino == v->ino && f->ok) {
+		if (f->used && f->dev == v->dev && f->ino == v->ino && f->ok && alias_ok(s, f)) {
 			f->last = ++s->tick;
 			return f;
 		}
@@ -542,7 +596,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, st
 		f->last = ++s->tick;
 		v->fidx = (int16_t)(f - s->files);
 		/* a file that could not be read may be readable from another process */
-		if (f->ok || now_mono() - f->failed_ns < FILE_RETRY_NS)
+		if ((f->ok && alias_ok(s, f)) || (!f->ok && now_mono() - f->failed_ns < FILE_RETRY_NS))
 			return f;
 		file_clear(f);
 	} else {
@@ -550,6 +604,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, st
 		file_clear(f);
 	}
 	f->used = true;
+	f->alias = -1;
 	v->fidx = (int16_t)(f - s->files);
 	f->dev = v->dev;
 	f->ino = v->ino;
@@ -579,6 +634,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, st
 		goto fail;
 	f->ok = true;
 	s->st.files_opened++;
+	share_build(s, f);
 	return f;
 fail:
 	if (f->dwfl)
@@ -757,7 +813,7 @@ static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct
 		set_obj(out, f->obj);
 		if (!f->ok || !file_vaddr(f, v, look, &vaddr))
 			return;
-		c = file_lookup(s, f, vaddr);
+		c = file_lookup(s, file_target(s, f), vaddr);
 		if (!c->name)
 			return;
 		copy_str(out->sym, sizeof(out->sym), c->name);

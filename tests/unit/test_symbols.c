@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <stdio.h>
@@ -206,6 +207,74 @@ static void test_self(void)
 	kb_sym_free(s);
 }
 
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = open(to, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n = -1;
+
+	if (in >= 0 && out >= 0)
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n) {
+				n = -1;
+				break;
+			}
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return n < 0 ? -1 : 0;
+}
+
+/*
+ * The same build from another file (a container's copy of a library):
+ * a copy of libz, dlopen()ed next to the one libdw brought in, must
+ * resolve through the symbols already loaded for the original.
+ */
+static void test_shared_build(void)
+{
+	char path[] = "/tmp/kbt-libz-XXXXXX";
+	void *orig = dlsym(RTLD_DEFAULT, "zlibVersion"), *h, *copy;
+	struct kb_symbolizer *s;
+	struct kb_sym_stats st;
+	struct kb_frame f;
+	Dl_info di;
+	int fd;
+
+	if (!orig || !dladdr(orig, &di) || !di.dli_fname)
+		return;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	close(fd);
+	if (copy_file(di.dli_fname, path)) {
+		unlink(path);
+		return;
+	}
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	copy = h ? dlsym(h, "zlibVersion") : NULL;
+	if (!copy || copy == orig) {
+		if (h)
+			dlclose(h);
+		unlink(path);
+		return;
+	}
+	s = kb_sym_new();
+	kb_sym_note_process(s, getpid(), 1);
+	kb_sym_resolve(s, getpid(), false, (uint64_t)(uintptr_t)orig, &f);
+	CHECK_STR(f.sym, "zlibVersion");
+	kb_sym_resolve(s, getpid(), false, (uint64_t)(uintptr_t)copy + 1, &f);
+	CHECK_STR(f.sym, "zlibVersion");
+	CHECK_INT(f.off, 1);
+	CHECK_STR(f.obj, strrchr(path, '/') + 1);
+	kb_sym_stats(s, &st);
+	CHECK_INT(st.files_shared, 1);
+	CHECK_INT(st.files_opened, 2);
+	kb_sym_free(s);
+	dlclose(h);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_kallsyms();
@@ -213,5 +282,6 @@ int main(void)
 	test_perfmap_file();
 	test_demangle();
 	test_self();
+	test_shared_build();
 	return check_done("test_symbols");
 }
