@@ -54,6 +54,15 @@ void kb_procs_free(struct kb_procs *pc);
 struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
 			     uint64_t ttl_ns);
 
+/*
+ * kb_procs_thread - thread group id and command name of thread tid,
+ * cached per thread for ttl_ns; an entry whose command differs from the
+ * event's own comm (exec, tid reuse) is looked up again.  Returns the
+ * tgid, or -1 (out_comm "") when the thread is gone.
+ */
+int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now_ns, uint64_t ttl_ns,
+		    char out_comm[KB_COMM_LEN]);
+
 /* Entries evicted to stay within max. */
 uint64_t kb_procs_evicted(const struct kb_procs *pc);
 

@@ -29,6 +29,7 @@
 
 #define PROC_CACHE	16384
 #define PROC_TTL_NS	(2ULL * 1000000000ULL)
+#define THREAD_TTL_NS	(1ULL * 1000000000ULL)
 #define HOLDER_LOOKUPS_PER_SEC	20
 /* one process's share of the inspection budget, per second */
 #define INSPECT_PER_PROC	200
@@ -239,18 +240,32 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	memset(&b->holder, 0, sizeof(b->holder));
 	b->holder.pid = -1;
 	b->hint[0] = '\0';
-	b->pid = ev->pid > 0 ? ev->pid : kb_proc_tgid(ev->tid);
-	if (b->pid <= 0)
-		b->pid = -1;
-
 	if (ev->flags & KB_EVF_COMM_SYNC)
 		memcpy(comm, ev->comm, KB_COMM_LEN);
+	/*
+	 * Without a user stack record the kernel did not say the thread
+	 * group, and without a probe-recorded comm it did not say the name:
+	 * ask /proc, once per thread (a storm thread binds thousands of times).
+	 */
+	if (ev->pid <= 0 || !comm[0]) {
+		char tcomm[KB_COMM_LEN];
+		int tgid = kb_procs_thread(en->procs, ev->tid, comm[0] ? comm : NULL, now,
+					   THREAD_TTL_NS, tcomm);
+
+		if (!comm[0])
+			memcpy(comm, tcomm, KB_COMM_LEN);
+		b->pid = ev->pid > 0 ? ev->pid : tgid;
+	} else {
+		b->pid = ev->pid;
+	}
+	if (b->pid <= 0)
+		b->pid = -1;
 	if (b->pid > 0)
 		p = kb_procs_get(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS);
 	/* the memory map now, while the process still lives, for its stacks later */
 	if (b->pid > 0 && (ev->n_ustack || (ev->flags & KB_EVF_STACK_WANTED)))
 		kb_sym_note_process(en->sym, b->pid, now);
-	if (!comm[0] && kb_proc_comm(ev->tid, comm) && p)
+	if (!comm[0] && p)
 		memcpy(comm, p->comm, KB_COMM_LEN);
 	comm[KB_COMM_LEN - 1] = '\0';
 	if (comm[0])

@@ -65,6 +65,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 	struct kb_stats st;
 	struct kb_bind b;
 	int ret = 0, werr = 0;
+	const int self = getpid();
 	bool stopping = false;
 
 	if (o->duration > 0)
@@ -98,7 +99,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 
 			for (size_t i = 0; i < n; i++) {
 				kb_enrich(en, &evs[i], &b, now);
-				if (!kb_filter_options_match(o, &b) || b.pid == getpid())
+				if (!kb_filter_options_match(o, &b) || b.pid == self)
 					continue;
 				kb_batch_add(bt, &b);
 				shown++;

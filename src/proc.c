@@ -24,9 +24,20 @@
 
 #define NBUCKET 8192
 
+#define NTHREAD 4096	/* direct-mapped thread cache, power of two */
+
+/* What a thread id resolved to, so a busy thread is looked up once. */
+struct thread_ent {
+	int tid;
+	int tgid;
+	uint64_t ts;
+	char comm[KB_COMM_LEN];
+};
+
 struct kb_procs {
 	int max, n;
 	struct kb_proc *e;
+	struct thread_ent thr[NTHREAD];
 	int bucket[NBUCKET];
 	uint64_t tick;
 	uint64_t evicted;
@@ -125,6 +136,36 @@ void kb_procs_free(struct kb_procs *pc)
 		return;
 	free(pc->e);
 	free(pc);
+}
+
+int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now_ns, uint64_t ttl_ns,
+		    char out_comm[KB_COMM_LEN])
+{
+	struct thread_ent *t = &pc->thr[(unsigned int)tid & (NTHREAD - 1)];
+	bool known_comm = comm && comm[0];
+
+	if (t->tid == tid && now_ns - t->ts <= ttl_ns &&
+	    (!known_comm || !strncmp(comm, t->comm, KB_COMM_LEN))) {
+		memcpy(out_comm, t->comm, KB_COMM_LEN);
+		return t->tgid;
+	}
+	t->tgid = kb_proc_tgid(tid);
+	if (t->tgid <= 0) {
+		/* gone: nothing to cache, the next event of this tid is another task */
+		t->tid = 0;
+		out_comm[0] = '\0';
+		return -1;
+	}
+	if (known_comm) {
+		memset(t->comm, 0, sizeof(t->comm));
+		memcpy(t->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
+	} else if (kb_proc_comm(tid, t->comm)) {
+		t->comm[0] = '\0';
+	}
+	t->tid = tid;
+	t->ts = now_ns;
+	memcpy(out_comm, t->comm, KB_COMM_LEN);
+	return t->tgid;
 }
 
 uint64_t kb_procs_evicted(const struct kb_procs *pc)
