@@ -57,6 +57,8 @@ void kb_buf_vprintf(struct kb_buf *b, const char *fmt, va_list ap) __attribute__
 /* Append a decimal integer quickly (hot path of batch output). */
 void kb_buf_put_i64(struct kb_buf *b, long long v);
 void kb_buf_put_u64(struct kb_buf *b, unsigned long long v);
+/* Append v in lower-case hex, no prefix. */
+void kb_buf_put_hex(struct kb_buf *b, unsigned long long v);
 /* Append v zero-padded to width digits. */
 void kb_buf_put_u64_pad(struct kb_buf *b, unsigned long long v, int width);
 /* Append a JSON string literal, quotes included, from visible text. */

@@ -75,7 +75,9 @@ static void json_stack(struct kb_buf *o, const struct kb_bind *b, bool kernel)
 	for (int i = 0; i < st.n; i++) {
 		const struct kb_frame *f = &st.f[i];
 
-		kb_buf_printf(o, "%s{\"addr\":\"0x%" PRIx64 "\",\"sym\":", i ? "," : "", f->addr);
+		kb_buf_puts(o, i ? ",{\"addr\":\"0x" : "{\"addr\":\"0x");
+		kb_buf_put_hex(o, f->addr);
+		kb_buf_puts(o, "\",\"sym\":");
 		if (f->known)
 			kb_buf_json_str(o, f->sym);
 		else
@@ -85,9 +87,11 @@ static void json_stack(struct kb_buf *o, const struct kb_bind *b, bool kernel)
 			kb_buf_json_str(o, f->obj);
 		else
 			kb_buf_puts(o, "null");
-		if (f->known)
-			kb_buf_printf(o, ",\"off\":%" PRIu64 "}", f->off);
-		else
+		if (f->known) {
+			kb_buf_puts(o, ",\"off\":");
+			kb_buf_put_u64(o, f->off);
+			kb_buf_putc(o, '}');
+		} else
 			kb_buf_puts(o, ",\"off\":null}");
 	}
 	if (!b->sym) {
@@ -112,7 +116,9 @@ static void json_scalar(struct kb_buf *o, enum kb_fkind kind, long long i, const
 		kb_buf_puts(o, i ? "true" : "false");
 		break;
 	case KB_F_TS:
-		kb_buf_printf(o, "%lld.%06lld", i / 1000000000LL, i % 1000000000LL / 1000);
+		kb_buf_put_u64(o, (unsigned long long)i / 1000000000ULL);
+		kb_buf_putc(o, '.');
+		kb_buf_put_u64_pad(o, (unsigned long long)i % 1000000000ULL / 1000, 6);
 		break;
 	case KB_F_STR:
 		kb_buf_json_str(o, s ? s : "");
@@ -129,7 +135,11 @@ static void json_obj(struct kb_buf *o, const struct kb_fval *v)
 	for (int k = 0; k < v->nm; k++) {
 		const struct kb_fmember *m = &v->m[k];
 
-		kb_buf_printf(o, "%s\"%s\":", k ? "," : "", m->name);
+		if (k)
+			kb_buf_putc(o, ',');
+		kb_buf_putc(o, '"');
+		kb_buf_puts(o, m->name);
+		kb_buf_puts(o, "\":");
 		if (m->null)
 			kb_buf_puts(o, "null");
 		else

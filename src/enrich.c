@@ -275,7 +275,8 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	if (p && p->uid_known) {
 		b->uid_known = true;
 		b->uid = p->uid;
-		snprintf(b->user, sizeof(b->user), "%s", p->user);
+		_Static_assert(sizeof(b->user) == sizeof(p->user), "same user name buffers");
+		memcpy(b->user, p->user, sizeof(b->user));
 	}
 	if (p)
 		copy_context(b, p);

@@ -40,6 +40,79 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
+/* Dotted quad without inet_ntop's sprintf (this runs for every IPv4 bind). */
+static void fmt_ipv4(const uint8_t *a, char *out)
+{
+	for (int i = 0; i < 4; i++) {
+		unsigned int v = a[i];
+
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
+/*
+ * RFC 5952 text of an IPv6 address (what inet_ntop prints, without its
+ * sprintf per group): lower-case hex, the longest run of two or more zero
+ * groups (the first of equals) as "::", IPv4-mapped as ::ffff:a.b.c.d
+ * and IPv4-compatible as ::a.b.c.d (glibc's rules, which tests compare to).
+ */
+static void fmt_ipv6(const uint8_t *a, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	int best = -1, bestlen = 0, run = -1, runlen = 0;
+	uint16_t g[8];
+
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	for (int i = 0; i < 8; i++) {
+		if (g[i]) {
+			run = -1;
+			continue;
+		}
+		if (run < 0) {
+			run = i;
+			runlen = 0;
+		}
+		if (++runlen > bestlen) {
+			best = run;
+			bestlen = runlen;
+		}
+	}
+	if (bestlen < 2)
+		best = -1;
+	/* IPv4-mapped (and the old IPv4-compatible) forms, as glibc prints them */
+	if (best == 0 && (bestlen == 6 || (bestlen == 5 && g[5] == 0xffff))) {
+		memcpy(out, bestlen == 5 ? "::ffff:" : "::", bestlen == 5 ? 7 : 2);
+		fmt_ipv4(a + 12, out + (bestlen == 5 ? 7 : 2));
+		return;
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			*out++ = ':';
+			if (i == 0)
+				*out++ = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		for (int shift = 12, started = 0; shift >= 0; shift -= 4) {
+			unsigned int d = (g[i] >> shift) & 15;
+
+			if (d || started || !shift) {
+				*out++ = hex[d];
+				started = 1;
+			}
+		}
+		if (i < 7)
+			*out++ = ':';
+	}
+	*out = '\0';
+}
+
 static void decode_unix(const uint8_t *sa, size_t len, struct kb_addr *out)
 {
 	size_t plen = len > 2 ? len - 2 : 0;
@@ -75,9 +148,7 @@ void kb_sockaddr_decode(const uint8_t *sa, size_t len, struct kb_addr *out)
 		if (len >= 4)
 			out->port = rd16be(sa + 2);
 		if (len >= 8) {
-			struct in_addr a = { .s_addr = rd32(sa + 4) };
-
-			inet_ntop(AF_INET, &a, out->text, sizeof(out->text));
+			fmt_ipv4(sa + 4, out->text);
 		} else {
 			snprintf(out->text, sizeof(out->text), "?");
 		}
@@ -86,11 +157,9 @@ void kb_sockaddr_decode(const uint8_t *sa, size_t len, struct kb_addr *out)
 		if (len >= 4)
 			out->port = rd16be(sa + 2);
 		if (len >= 24) {
-			struct in6_addr a;
 			size_t n;
 
-			memcpy(&a, sa + 8, sizeof(a));
-			inet_ntop(AF_INET6, &a, out->text, sizeof(out->text));
+			fmt_ipv6(sa + 8, out->text);
 			n = strlen(out->text);
 			if (len >= 28 && rd32(sa + 24))
 				snprintf(out->text + n, sizeof(out->text) - n, "%%%u", rd32(sa + 24));

@@ -77,6 +77,18 @@ void kb_buf_put_u64(struct kb_buf *b, unsigned long long v)
 	kb_buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
 }
 
+void kb_buf_put_hex(struct kb_buf *b, unsigned long long v)
+{
+	char tmp[16];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = hexdig[v & 15];
+		v >>= 4;
+	} while (v);
+	kb_buf_put(b, tmp + i, sizeof(tmp) - (size_t)i);
+}
+
 void kb_buf_put_u64_pad(struct kb_buf *b, unsigned long long v, int width)
 {
 	char tmp[24];
@@ -99,20 +111,35 @@ void kb_buf_put_i64(struct kb_buf *b, long long v)
 	}
 }
 
+/* Bytes JSON output must escape: controls, quote, backslash, DEL and non-ASCII. */
+static const unsigned char json_special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x7f ... 0xff] = 1,
+};
+
 void kb_buf_json_str(struct kb_buf *b, const char *s)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s);
 
 	/* worst case every byte becomes \u00XX */
 	kb_buf_reserve(b, n * 6 + 2);
 	b->p[b->len++] = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (;;) {
+		const unsigned char *run = u;
+		unsigned char c;
 
+		/* runs of plain characters are copied whole */
+		while (*u && !json_special[*u])
+			u++;
+		memcpy(b->p + b->len, run, (size_t)(u - run));
+		b->len += (size_t)(u - run);
+		c = *u++;
+		if (!c)
+			break;
 		if (c == '"' || c == '\\') {
 			b->p[b->len++] = '\\';
 			b->p[b->len++] = (char)c;
-		} else if (c < 0x20 || c >= 0x7f) {
+		} else {
 			/* cannot happen for visible text; stay valid JSON anyway */
 			b->p[b->len++] = '\\';
 			b->p[b->len++] = 'u';
@@ -120,8 +147,6 @@ void kb_buf_json_str(struct kb_buf *b, const char *s)
 			b->p[b->len++] = '0';
 			b->p[b->len++] = hexdig[c >> 4];
 			b->p[b->len++] = hexdig[c & 15];
-		} else {
-			b->p[b->len++] = (char)c;
 		}
 	}
 	b->p[b->len++] = '"';

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -24,6 +25,10 @@ static void test_inet(void)
 	CHECK_INT(a.family, AF_INET);
 	CHECK_INT(a.port, 8080);
 	CHECK_STR(a.text, "192.168.1.20");
+
+	inet_pton(AF_INET, "0.10.100.255", &s.sin_addr);
+	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+	CHECK_STR(a.text, "0.10.100.255");
 
 	/* a 4-byte prefix has the port but no address */
 	kb_sockaddr_decode((const uint8_t *)&s, 4, &a);
@@ -52,6 +57,43 @@ static void test_inet6(void)
 	inet_pton(AF_INET6, "::ffff:10.0.0.1", &s.sin6_addr);
 	kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
 	CHECK_STR(a.text, "::ffff:10.0.0.1");
+}
+
+/* The fast formatter must print exactly what inet_ntop prints. */
+static void test_inet6_text(void)
+{
+	static const char *const cases[] = {
+		"::", "::1", "1::", "fe80::1", "2001:db8::8:800:200c:417a", "2001:db8:0:0:1:0:0:1",
+		"2001:0:0:1:0:0:0:1", "1:0:2:0:3:0:4:0", "0:1:0:0:2:0:0:0", "::ffff:192.0.2.1",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "1:2:3:4:5:6:7:8", "0:0:1::", "::2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7::", "::ffff:0:1", "64:ff9b::1.2.3.4",
+	};
+	struct sockaddr_in6 s = { .sin6_family = AF_INET6 };
+	char want[INET6_ADDRSTRLEN];
+	struct kb_addr a;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(inet_pton(AF_INET6, cases[i], &s.sin6_addr) == 1);
+		inet_ntop(AF_INET6, &s.sin6_addr, want, sizeof(want));
+		kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+		CHECK_STR(a.text, want);
+	}
+	/* and a sweep of pseudo-random addresses with many zero groups */
+	srand(7);
+	for (int k = 0; k < 20000; k++) {
+		for (int j = 0; j < 16; j += 2) {
+			int v = rand() % 4 ? 0 : rand();
+
+			s.sin6_addr.s6_addr[j] = (uint8_t)(v >> 8);
+			s.sin6_addr.s6_addr[j + 1] = (uint8_t)v;
+		}
+		inet_ntop(AF_INET6, &s.sin6_addr, want, sizeof(want));
+		kb_sockaddr_decode((const uint8_t *)&s, sizeof(s), &a);
+		if (strcmp(a.text, want)) {
+			CHECK_STR(a.text, want);
+			break;
+		}
+	}
 }
 
 static void test_unix(void)
@@ -134,6 +176,7 @@ int main(void)
 {
 	test_inet();
 	test_inet6();
+	test_inet6_text();
 	test_unix();
 	test_names();
 	test_visible();
