@@ -57,10 +57,19 @@ struct kb_rec {
 	uint8_t sa_src;		/* enum kb_addr_src */
 	bool has_comm;
 	char comm[KB_COMM_LEN];
-	uint8_t sa[KB_SA_MAX];
 	int nframes;
+	/* variable parts last: kb_rec_size() copies only what is used */
+	uint8_t sa[KB_SA_MAX];
 	uint64_t frames[KB_REC_FRAMES];
 };
+
+/* Bytes of r that hold data (sa up to sa_len, frames up to nframes). */
+static inline size_t kb_rec_size(const struct kb_rec *r)
+{
+	if (r->nframes > 0)
+		return offsetof(struct kb_rec, frames) + (size_t)r->nframes * sizeof(r->frames[0]);
+	return offsetof(struct kb_rec, sa) + r->sa_len;
+}
 
 struct kb_decoder;
 

@@ -100,8 +100,11 @@ void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
 		uint32_t ncap = f->cap ? f->cap * 2 : 64;
 		struct kb_rec *nr = xmalloc(ncap * sizeof(*nr));
 
-		for (uint32_t i = 0; i < f->len; i++)
-			nr[i] = f->r[(f->head + i) & (f->cap - 1)];
+		for (uint32_t i = 0; i < f->len; i++) {
+			const struct kb_rec *o = &f->r[(f->head + i) & (f->cap - 1)];
+
+			memcpy(&nr[i], o, kb_rec_size(o));
+		}
 		free(f->r);
 		f->r = nr;
 		f->head = 0;
@@ -109,7 +112,7 @@ void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
 	}
 	if (r->ts < p->last_watermark)
 		p->stats.late++;
-	f->r[(f->head + f->len) & (f->cap - 1)] = *r;
+	memcpy(&f->r[(f->head + f->len) & (f->cap - 1)], r, kb_rec_size(r));
 	f->len++;
 	p->queued++;
 }
@@ -303,7 +306,7 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		t = get_state(p, r->tid);
 		if (t->has_addr)
 			p->stats.unmatched_addr++;
-		t->addr = *r;
+		memcpy(&t->addr, r, kb_rec_size(r));
 		t->has_addr = true;
 		p->last_tid[s] = 0;
 		return;
