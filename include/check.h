@@ -9,9 +9,20 @@
 
 #include <stdio.h>
 
+#include "caps.h"
 #include "options.h"
+#include "strbuf.h"
 
 /* Print the report to f; returns 0 if tracing is possible, 1 if not. */
 int kb_check_run(const struct kb_options *o, FILE *f);
+
+/*
+ * kb_check_report - the report's lines for capabilities c into out; with
+ * try_create, probes are really created and removed to see whether the
+ * kernel accepts them (--check); without, only what c says (the live
+ * table's help screen, while tracing runs).  0 if tracing is possible.
+ */
+int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_create,
+		    struct kb_buf *out);
 
 #endif

@@ -79,6 +79,7 @@ struct kb_view {
 
 	/* header facts, set by the monitor */
 	const char *backend;
+	const char *host;	/* "This host" lines for the help screen (--check's reasoning), or NULL */
 	uint64_t start_ns;
 	double delay;
 	struct kb_stats st;

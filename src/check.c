@@ -19,6 +19,7 @@
 #include "caps.h"
 #include "check.h"
 #include "session.h"
+#include "strbuf.h"
 
 static const char *yesno(bool b)
 {
@@ -60,52 +61,48 @@ static int try_uprobe(const struct kb_libc *lc, char *why, size_t len)
 	return ret;
 }
 
-int kb_check_run(const struct kb_options *o, FILE *f)
+int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_create,
+		    struct kb_buf *f)
 {
-	char err[512], why[512];
-	struct kb_caps c;
+	char why[512];
 	enum kb_backend order[2];
 	int n, kp = -1;
 
-	if (kb_tracefs_mount(err, sizeof(err))) {
-		fprintf(f, "tracefs:              NOT AVAILABLE: %s\n", err);
-		fprintf(f, "verdict:              kbindtop cannot trace on this host\n");
-		return 1;
-	}
-	kb_caps_probe(&c, true, true);
-	fprintf(f, "kernel:               %s\n", c.kernel);
-	fprintf(f, "tracefs:              %s\n", c.tracefs);
-	fprintf(f, "running as root:      %s\n", yesno(c.root));
-	fprintf(f, "lockdown:             %s\n", c.lockdown[0] ? c.lockdown : "(no lockdown LSM)");
-	fprintf(f, "syscall tracepoints:  %s%s\n", yesno(c.syscall_tp),
-		c.syscall_tp ? "" : " (CONFIG_FTRACE_SYSCALLS off)");
-	fprintf(f, "  carry sockaddr:     %s\n", yesno(c.syscall_tp_addr));
-	fprintf(f, "kprobe events:        %s%s\n", yesno(c.kprobe_events),
-		c.kprobe_events ? "" : " (CONFIG_KPROBE_EVENTS off)");
-	if (c.kprobe_events) {
-		const char *func = c.ksym[KB_SYM_SYS_BIND] ? "__sys_bind" : "__x64_sys_bind";
+	kb_buf_printf(f, "kernel:               %s\n", c->kernel);
+	kb_buf_printf(f, "tracefs:              %s\n", c->tracefs);
+	kb_buf_printf(f, "running as root:      %s\n", yesno(c->root));
+	kb_buf_printf(f, "lockdown:             %s\n", c->lockdown[0] ? c->lockdown : "(no lockdown LSM)");
+	kb_buf_printf(f, "syscall tracepoints:  %s%s\n", yesno(c->syscall_tp),
+		      c->syscall_tp ? "" : " (CONFIG_FTRACE_SYSCALLS off)");
+	kb_buf_printf(f, "  carry sockaddr:     %s\n", yesno(c->syscall_tp_addr));
+	kb_buf_printf(f, "kprobe events:        %s%s\n", yesno(c->kprobe_events),
+		      c->kprobe_events ? "" : " (CONFIG_KPROBE_EVENTS off)");
+	if (c->kprobe_events && try_create) {
+		const char *func = c->ksym[KB_SYM_SYS_BIND] ? "__sys_bind" : "__x64_sys_bind";
 
 		kp = try_kprobe(func, why, sizeof(why));
-		fprintf(f, "  create on %s: %s%s%s\n", func, kp ? "FAILED: " : "ok", kp ? why : "",
-			kp == -EPERM && !strcmp(c.lockdown, "confidentiality") ? " (lockdown)" : "");
+		kb_buf_printf(f, "  create on %s: %s%s%s\n", func, kp ? "FAILED: " : "ok", kp ? why : "",
+			      kp == -EPERM && !strcmp(c->lockdown, "confidentiality") ? " (lockdown)" : "");
 	}
-	fprintf(f, "  fetch $argN:        %s\n", yesno(c.argn));
-	fprintf(f, "  user memory (+u):   %s\n", yesno(c.ustring));
-	fprintf(f, "kernel functions:    ");
-	for (int i = 0; i < KB_SYM_COUNT; i++)
-		fprintf(f, " %s%s", kb_ksym_names[i], c.ksym[i] ? "" : "(absent)");
-	fprintf(f, "%s\n", c.kallsyms_ok ? "" : " (kallsyms unreadable)");
-	fprintf(f, "uprobe events:        %s\n", yesno(c.uprobe_events));
-	fprintf(f, "userstacktrace:       %s\n", yesno(c.userstacktrace));
-	fprintf(f, "libcs to probe:       %d\n", c.nlibc);
-	for (int i = 0; i < c.nlibc; i++) {
-		int r = c.uprobe_events ? try_uprobe(&c.libc[i], why, sizeof(why)) : -ENOTSUP;
+	kb_buf_printf(f, "  fetch $argN:        %s\n", yesno(c->argn));
+	kb_buf_printf(f, "  user memory (+u):   %s\n", yesno(c->ustring));
+	if (c->kallsyms_ok) {
+		kb_buf_printf(f, "kernel functions:    ");
+		for (int i = 0; i < KB_SYM_COUNT; i++)
+			kb_buf_printf(f, " %s%s", kb_ksym_names[i], c->ksym[i] ? "" : "(absent)");
+		kb_buf_printf(f, "\n");
+	}
+	kb_buf_printf(f, "uprobe events:        %s\n", yesno(c->uprobe_events));
+	kb_buf_printf(f, "userstacktrace:       %s\n", yesno(c->userstacktrace));
+	kb_buf_printf(f, "libcs to probe:       %d\n", c->nlibc);
+	for (int i = 0; i < c->nlibc; i++) {
+		int r = !try_create ? 0 : c->uprobe_events ? try_uprobe(&c->libc[i], why, sizeof(why)) : -ENOTSUP;
 
-		fprintf(f, "  %s (bind at 0x%llx, %d process%s)%s%s\n", c.libc[i].shown,
-			c.libc[i].bind_off, c.libc[i].users, c.libc[i].users == 1 ? "" : "es",
-			r ? " uprobe FAILED: " : " uprobe ok", r ? why : "");
+		kb_buf_printf(f, "  %s (bind at 0x%llx, %d process%s)%s%s\n", c->libc[i].shown,
+			      c->libc[i].bind_off, c->libc[i].users, c->libc[i].users == 1 ? "" : "es",
+			      !try_create ? "" : r ? " uprobe FAILED: " : " uprobe ok", r ? why : "");
 	}
-	n = kb_backend_order(&c, o->backend, order, why, sizeof(why));
+	n = kb_backend_order(c, req, order, why, sizeof(why));
 	if (n && order[0] == KB_BK_KPROBE && kp && kp != -1) {
 		/* the kprobe could not really be created: auto would fall back */
 		if (n > 1)
@@ -113,15 +110,36 @@ int kb_check_run(const struct kb_options *o, FILE *f)
 		n--;
 	}
 	if (!n) {
-		fprintf(f, "backend (%s):     none: %s\n", kb_backend_req_name(o->backend), why);
-		fprintf(f, "verdict:              kbindtop cannot trace bind() on this host\n");
+		kb_buf_printf(f, "backend (%s):     none: %s\n", kb_backend_req_name(req), why);
+		kb_buf_printf(f, "verdict:              kbindtop cannot trace bind() on this host\n");
 		return 1;
 	}
-	fprintf(f, "backend (%s):%*s%s\n", kb_backend_req_name(o->backend),
-		(int)(12 - strlen(kb_backend_req_name(o->backend))), "", kb_backend_name(order[0]));
-	if (order[0] == KB_BK_SYSCALLS && !c.syscall_tp_addr)
-		fprintf(f, "  addresses:          exact for callers of the %d libc%s above; "
-			"read late (unverified) for static/Go binaries\n", c.nlibc, c.nlibc == 1 ? "" : "s");
-	fprintf(f, "verdict:              tracing possible\n");
+	kb_buf_printf(f, "backend (%s):%*s%s\n", kb_backend_req_name(req),
+		      (int)(12 - strlen(kb_backend_req_name(req))), "", kb_backend_name(order[0]));
+	if (order[0] == KB_BK_SYSCALLS && !c->syscall_tp_addr)
+		kb_buf_printf(f, "  addresses:          exact for callers of the %d libc%s above; "
+			      "read late (unverified) for static/Go binaries\n",
+			      c->nlibc, c->nlibc == 1 ? "" : "s");
+	kb_buf_printf(f, "verdict:              tracing possible\n");
 	return 0;
+}
+
+int kb_check_run(const struct kb_options *o, FILE *f)
+{
+	char err[512];
+	struct kb_caps c;
+	struct kb_buf out;
+	int ret;
+
+	if (kb_tracefs_mount(err, sizeof(err))) {
+		fprintf(f, "tracefs:              NOT AVAILABLE: %s\n", err);
+		fprintf(f, "verdict:              kbindtop cannot trace on this host\n");
+		return 1;
+	}
+	kb_caps_probe(&c, true, true);
+	kb_buf_init(&out);
+	ret = kb_check_report(&c, o->backend, true, &out);
+	fputs(out.p ? out.p : "", f);
+	kb_buf_free(&out);
+	return ret;
 }

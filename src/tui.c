@@ -28,6 +28,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "columns.h"
 #include "enrich.h"
 #include "filter.h"
@@ -35,6 +36,7 @@
 #include "keys.h"
 #include "model.h"
 #include "signals.h"
+#include "strbuf.h"
 #include "symbols.h"
 #include "tui.h"
 #include "view.h"
@@ -53,6 +55,7 @@ struct tui {
 	struct kb_enricher *en;
 	struct kb_model *m;
 	struct kb_view v;
+	struct kb_buf host;		/* the help screen's "This host" text */
 	struct kb_screen scr;
 	SCREEN *term;
 	chtype attr[KB_A_NATTR];
@@ -428,6 +431,13 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
+	/* the help screen explains the backend with the same reasoning as --check */
+	kb_buf_init(&t->host);
+	kb_check_report(&e->caps, o->backend, false, &t->host);
+	kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
+	if (e->plan.note[0])
+		kb_buf_printf(&t->host, "note:                 %s\n", e->plan.note);
+	t->v.host = t->host.p;
 	t->v.resolve = resolve_stack;
 	t->v.rctx = t;
 
@@ -463,6 +473,7 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	}
 out:
 	kb_enricher_free(t->en);
+	kb_buf_free(&t->host);
 	kb_model_free(t->m);
 	kb_screen_free(&t->scr);
 	free(t);

@@ -602,7 +602,7 @@ static void help_add(struct help *h, int indent, const char *head, const char *t
 	} while (*p);
 }
 
-static void help_text(struct help *h, int width)
+static void help_text(const struct kb_view *v, struct help *h, int width)
 {
 	char keys[64], text[256];
 
@@ -632,6 +632,19 @@ static void help_text(struct help *h, int width)
 	help_add(h, 0, "", "lost: calls the kernel dropped (ring buffer full) or the table fell "
 		 "behind on (queue); never hidden.  evicted: rows pushed out to keep memory bounded "
 		 "(their calls stay in the totals).");
+	if (v->host) {
+		const char *p = v->host;
+
+		help_add(h, 0, "", " ");
+		help_add(h, 0, "", "This host (what kbindtop --check reports, and how tracing was set up):");
+		while (*p) {
+			size_t l = strcspn(p, "\n");
+
+			snprintf(text, sizeof(text), "%.*s", (int)l, p);
+			help_add(h, 4, "", text);
+			p += l + (p[l] == '\n');
+		}
+	}
 }
 
 static void render_help(struct kb_view *v, struct kb_screen *s)
@@ -639,7 +652,7 @@ static void render_help(struct kb_view *v, struct kb_screen *s)
 	static struct help h;
 	int n, body = s->h - 1;
 
-	help_text(&h, s->w);
+	help_text(v, &h, s->w);
 	n = h.n;
 
 	if (v->help_top > n - body)
