@@ -136,6 +136,12 @@ for be, expect_be in (('kprobe', 'kprobe'), ('auto', 'kprobe'), ('syscalls', 'sy
               e['verified'] is True and e['backend'] == expect_be and e['pid'] == e['tid'])
         check(ok, '%s: wrong event, want %s: %s' % (be, (fam, addr, port, error), json.dumps(e)))
         check(len(e.get('user_stack', [])) >= 3, '%s: short user stack: %s' % (be, json.dumps(e)))
+        syms = [f.get('sym') or '' for f in e.get('user_stack', [])]
+        # symbolized in the guest: the direct caller of bind() (recovered from
+        # the user sp) and the caller's caller (from the frame-pointer walk)
+        check(any(x.startswith('kbt_call_bind') for x in syms) and
+              any(x.startswith('kbt_bind_spec') for x in syms),
+              '%s: user stack not symbolized with bindprog functions: %s' % (be, syms))
     if len(mine) == len(want):
         check(mine[6]['bound_port'] and mine[6]['bound_port'] > 0, '%s: no bound_port for port 0' % be)
     check(section('residue ' + be).strip() == '', '%s left tracing state:\n%s' % (be, section('residue ' + be)))
