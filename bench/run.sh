@@ -24,6 +24,7 @@ STORM_WORKERS=4
 CHURN=50000		# fork churn: processes (one bind each)
 NAP=1			# ms the "nap" floors sleep between rounds
 KBT=""			# kbindtop binary (default: ./kbindtop at the top)
+PREBUILT=""		# directory with bindstorm, rawfloor, benchmon already built
 ONLY=""			# comma-separated config ids, empty = all
 SKIP_EXTERNAL=0
 KEEP=0
@@ -40,6 +41,7 @@ Benchmark kbindtop against the floor consumer and the usual tools.
   --churn N         processes in the fork-churn test (default $CHURN, 0 = skip)
   --nap MS          sleep of the "nap" floor consumers between rounds (default $NAP)
   --kbindtop PATH   kbindtop binary to test (default: $TOP/kbindtop)
+  --bin DIR         take bindstorm, rawfloor, benchmon from DIR (make bench)
   --only LIST       only these configuration ids (see --list)
   --list            list configuration ids and exit
   --no-external     skip trace-cmd, bpftrace and perf
@@ -76,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--churn) CHURN=$2; shift ;;
 	--nap) NAP=$2; shift ;;
 	--kbindtop) KBT=$2; shift ;;
+	--bin) PREBUILT=$2; shift ;;
 	--only) ONLY=$2; shift ;;
 	--list) echo "$CONFIGS" | sed '/^$/d' | awk -F'|' '{printf "%-12s %s\n", $1, $2}'; exit 0 ;;
 	--no-external) SKIP_EXTERNAL=1 ;;
@@ -138,11 +141,16 @@ remove_instance() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-CFLAGS="-O2 -g -fno-omit-frame-pointer -Wall -Wextra"
-gcc $CFLAGS -pthread -o "$BIN/bindstorm" "$HERE/bindstorm.c"
-gcc $CFLAGS -o "$BIN/benchmon" "$HERE/benchmon.c"
-gcc $CFLAGS $(pkg-config --cflags libtracefs libtraceevent) -o "$BIN/rawfloor" \
-	"$HERE/rawfloor.c" $(pkg-config --libs libtracefs libtraceevent) -ldl
+if [ -n "$PREBUILT" ]; then
+	cp "$PREBUILT/bindstorm" "$PREBUILT/rawfloor" "$PREBUILT/benchmon" "$BIN/"
+else
+	# no autotools needed: three small programs
+	CFLAGS="-O2 -g -fno-omit-frame-pointer -Wall -Wextra"
+	gcc $CFLAGS -pthread -o "$BIN/bindstorm" "$HERE/bindstorm.c"
+	gcc $CFLAGS -o "$BIN/benchmon" "$HERE/benchmon.c"
+	gcc $CFLAGS $(pkg-config --cflags libtracefs libtraceevent) -o "$BIN/rawfloor" \
+		"$HERE/rawfloor.c" $(pkg-config --libs libtracefs libtraceevent)
+fi
 "$BIN/rawfloor" --cleanup >/dev/null
 
 # A private copy: others rebuild ./kbindtop while this runs.
