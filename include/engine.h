@@ -42,6 +42,12 @@ void kb_engine_stop(struct kb_engine *e);
 /* Stop (if needed), close files, remove all tracing state.  Returns 0 or -errno. */
 int kb_engine_destroy(struct kb_engine *e);
 
+/*
+ * kb_engine_emergency - on a fatal signal: close the reader's files and
+ * remove instances and probes with async-signal-safe calls only.
+ */
+void kb_engine_emergency(const struct kb_engine *e);
+
 /* Counters, with kernel-side losses folded in. */
 void kb_engine_stats(struct kb_engine *e, struct kb_stats *st);
 

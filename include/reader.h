@@ -40,6 +40,13 @@ void kb_reader_stop(struct kb_reader *r);
 /* Close the files and free everything (main thread, after stop). */
 void kb_reader_free(struct kb_reader *r);
 
+/*
+ * kb_reader_emergency - close the per-CPU files (an open trace_pipe_raw
+ * keeps its instance from being removed).  Async-signal-safe: for the
+ * fatal-signal path only, the process is about to die.
+ */
+void kb_reader_emergency(const struct kb_reader *r);
+
 /* Snapshot of the counters; any thread. */
 void kb_reader_stats(struct kb_reader *r, struct kb_stats *st);
 

@@ -123,6 +123,15 @@ int kb_engine_destroy(struct kb_engine *e)
 	return ret;
 }
 
+void kb_engine_emergency(const struct kb_engine *e)
+{
+	struct kb_reader *rd = e->rd;
+
+	if (rd)
+		kb_reader_emergency(rd);
+	kb_session_emergency(&e->sess);
+}
+
 void kb_engine_stats(struct kb_engine *e, struct kb_stats *st)
 {
 	if (e->rd)

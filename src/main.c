@@ -33,7 +33,7 @@
 
 static void fatal_cleanup(void *arg)
 {
-	kb_session_emergency(arg);
+	kb_engine_emergency(arg);
 }
 
 /* Root, or the capability tracefs needs (CAP_SYS_ADMIN). */
@@ -184,7 +184,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbindtop: cannot set up signals: %s\n", strerror(-sigfd));
 		return KB_EXIT_FAIL;
 	}
-	kb_signals_on_fatal(fatal_cleanup, &e.sess);
+	memset(&e, 0, sizeof(e));
+	kb_signals_on_fatal(fatal_cleanup, &e);
 	ret = kb_engine_start(&e, &o, stderr, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "kbindtop: %s\n", err);

@@ -242,8 +242,17 @@ int kb_reader_start(struct kb_reader *r)
 	sigset_t all, old;
 	int ret;
 
-	/* signals belong to the main thread */
+	/*
+	 * Stop signals belong to the main thread.  Faults stay unblocked: a
+	 * fault with its signal blocked kills the process without running the
+	 * handler that removes the tracing state.
+	 */
 	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGFPE);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGABRT);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	ret = pthread_create(&r->thread, NULL, reader_main, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -287,6 +296,13 @@ void kb_reader_free(struct kb_reader *r)
 	free(r->pfd);
 	free(r->page);
 	free(r);
+}
+
+void kb_reader_emergency(const struct kb_reader *r)
+{
+	for (int i = 0; i < r->nstreams; i++)
+		if (r->st[i].fd >= 0)
+			close(r->st[i].fd);
 }
 
 void kb_reader_stats(struct kb_reader *r, struct kb_stats *st)
