@@ -121,6 +121,26 @@ static bool proc_share(struct kb_enricher *en, struct kb_proc *p, uint64_t now)
 	return true;
 }
 
+/* Could si be the socket this bind was on?  Failed binds leave nothing to compare. */
+static bool same_socket(const struct kb_bind *b, const struct kb_sockinfo *si)
+{
+	struct kb_addr now;
+
+	if (b->ev.ret != 0 || b->addr.family < 0)
+		return true;
+	if (si->namelen < 2)
+		return false;
+	kb_sockaddr_decode(si->name, si->namelen, &now);
+	if (now.family != b->addr.family)
+		return false;
+	if (b->addr.family == AF_INET || b->addr.family == AF_INET6)
+		return !strcmp(now.text, b->addr.text) &&
+		       (b->addr.port == 0 || now.port == b->addr.port);
+	if (b->addr.family == AF_UNIX && b->addr.text[0] && strcmp(b->addr.text, "(autobind)"))
+		return !strcmp(now.text, b->addr.text);
+	return true;
+}
+
 static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_proc *p,
 			   uint64_t now)
 {
@@ -135,9 +155,12 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_
 		return;
 	/*
 	 * The fd may already be another socket (closed and reused): trust
-	 * what it says only when its family is the one bound.
+	 * what it says only when its family is the one bound and, after a
+	 * successful bind, when it holds the address that was bound.
 	 */
 	if (b->addr.family >= 0 && si.domain != b->addr.family)
+		return;
+	if (!same_socket(b, &si))
 		return;
 	b->sock_known = true;
 	b->sock_type = si.type;

@@ -26,6 +26,8 @@
  *   -D DEV    bind the socket to device DEV (SO_BINDTODEVICE) before bind
  *   -L        do not listen() on bound stream sockets
  *   -p FILE   write "ready" to FILE once all binds are done (for tests)
+ *   -K        keep each socket only until the next spec: the next socket
+ *             reuses its descriptor (tests of fd reuse)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -42,6 +44,7 @@
 #include <unistd.h>
 
 static int scribble, keep, reuse, rawsys, reuseport, freebind, transparent, noport, nolisten;
+static int keep_last, last_fd = -1;
 static int v6only = -1;
 static const char *device, *readyfile;
 
@@ -71,6 +74,11 @@ static int __attribute__((noinline)) kbt_bind_spec(const char *spec)
 	socklen_t len;
 	int fd, type, fam, r, e, one = 1, bound = -1;
 
+	/* -K: the previous socket goes now, so the next one gets its descriptor */
+	if (keep_last && last_fd >= 0) {
+		close(last_fd);
+		last_fd = -1;
+	}
 	memset(&ss, 0, sizeof(ss));
 	snprintf(buf, sizeof(buf), "%s", spec);
 	if (!strncmp(buf, "unix:", 5) || !strncmp(buf, "unixabs:", 8)) {
@@ -142,7 +150,9 @@ static int __attribute__((noinline)) kbt_bind_spec(const char *spec)
 	fflush(stdout);
 	if (type == SOCK_STREAM && !r && fam != AF_UNIX && !nolisten)
 		listen(fd, 1);
-	if (!keep)
+	if (keep_last)
+		last_fd = fd;
+	else if (!keep)
 		close(fd);
 	return r;
 }
@@ -151,10 +161,11 @@ int main(int argc, char **argv)
 {
 	int c, wait_s = 0, delay_ms = 0, count = 1;
 
-	while ((c = getopt(argc, argv, "skw:d:n:rSc:RFTN6:D:Lp:")) != -1) {
+	while ((c = getopt(argc, argv, "skKw:d:n:rSc:RFTN6:D:Lp:")) != -1) {
 		switch (c) {
 		case 's': scribble = 1; break;
 		case 'k': keep = 1; break;
+		case 'K': keep_last = 1; break;
 		case 'w': wait_s = atoi(optarg); break;
 		case 'd': delay_ms = atoi(optarg); break;
 		case 'n': prctl(PR_SET_NAME, optarg, 0, 0, 0); break;
