@@ -21,6 +21,8 @@
 #include "xalloc.h"
 
 struct kb_batch {
+	char **key;		/* '"name":' of every field, rendered once */
+	size_t *keylen;
 	bool json;
 	bool stacks;
 	int fd;
@@ -35,6 +37,11 @@ struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
 	bt->stacks = o->print_stacks;
 	bt->fd = fd;
 	kb_buf_init(&bt->out);
+	bt->key = xcalloc(kb_nfields, sizeof(*bt->key));
+	bt->keylen = xcalloc(kb_nfields, sizeof(*bt->keylen));
+	for (size_t i = 0; i < kb_nfields; i++)
+		bt->keylen[i] = (size_t)xasprintf(&bt->key[i], "%s\"%s\":", i ? "," : "",
+						  kb_fields[i].name);
 	return bt;
 }
 
@@ -43,6 +50,10 @@ void kb_batch_free(struct kb_batch *bt)
 	if (!bt)
 		return;
 	kb_buf_free(&bt->out);
+	for (size_t i = 0; i < kb_nfields; i++)
+		free(bt->key[i]);
+	free(bt->key);
+	free(bt->keylen);
 	free(bt);
 }
 
@@ -161,11 +172,7 @@ static void add_json(struct kb_batch *bt, const struct kb_bind *b)
 		if (f->stack && !bt->stacks)
 			continue;
 		kb_field_get(f, b, &v, scratch, sizeof(scratch));
-		if (i)
-			kb_buf_putc(o, ',');
-		kb_buf_putc(o, '"');
-		kb_buf_puts(o, f->name);
-		kb_buf_puts(o, "\":");
+		kb_buf_put(o, bt->key[i], bt->keylen[i]);
 		if (v.null) {
 			kb_buf_puts(o, "null");
 			continue;

@@ -308,16 +308,59 @@ void kb_session_emergency(const struct kb_session *s)
 	close(fd);
 }
 
-/* Is pid a live kbindtop?  A reused pid running something else is not. */
-static bool kbindtop_alive(int pid)
+/* When process pid started, in seconds since the epoch; 0 if unknown. */
+static double proc_start(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks = 0, btime = 0;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = (int)fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n > 0 ? n : 0] = '\0';
+	/* the command name may hold spaces and ')': fields start after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+			 "%*d %*d %llu", &ticks) != 1)
+		return 0;
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "btime %llu", &btime) == 1)
+			break;
+	fclose(f);
+	return btime ? (double)btime + (double)ticks / (double)sysconf(_SC_CLK_TCK) : 0;
+}
+
+/*
+ * Is the kbindtop that created state at time created (seconds since the
+ * epoch, 0 if unknown) still running as pid?  It is if pid lives and
+ * started before the state was made, whatever its name (a renamed copy
+ * is still a kbindtop).  A pid reused later is a different process.
+ * Without a creation time (probes whose instance is gone) only a live
+ * process named kbindtop counts.
+ */
+static bool owner_alive(int pid, double created)
 {
 	char path[64], comm[32] = "";
+	double started;
 	FILE *f;
 
 	if (pid == getpid())
 		return true;
 	if (kill(pid, 0) && errno == ESRCH)
 		return false;
+	if (created > 0) {
+		started = proc_start(pid);
+		/* clock ticks and second-granular times: allow a little slack */
+		return started == 0 || started <= created + 1.0;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	f = fopen(path, "re");
 	if (!f)
@@ -327,6 +370,16 @@ static bool kbindtop_alive(int pid)
 	fclose(f);
 	comm[strcspn(comm, "\n")] = '\0';
 	return strncmp(comm, KB_NAME_PREFIX, strlen(KB_NAME_PREFIX)) == 0;
+}
+
+/* Creation time of instance "kbindtop.<pid>" (its directory's mtime), or 0. */
+static double instance_created(const char *name)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/instances/%s", tracefs_tracing_dir(), name);
+	return stat(path, &st) ? 0 : (double)st.st_mtim.tv_sec;
 }
 
 /* Owner pid from "kbindtop.<pid>[.r]" or "kbindtop_<pid>"; -1 if not ours. */
@@ -342,6 +395,15 @@ static int owner_pid(const char *name)
 	if (end == name + n + 1 || v <= 0 || v > INT_MAX || (*end && strcmp(end, ".r")))
 		return -1;
 	return (int)v;
+}
+
+/* For probes: the creation time of the owner's instance, if it still exists. */
+static double group_created(int pid)
+{
+	char name[48];
+
+	snprintf(name, sizeof(name), KB_NAME_PREFIX ".%d", pid);
+	return instance_created(name);
 }
 
 int kb_session_reap(void *report_file)
@@ -364,7 +426,7 @@ int kb_session_reap(void *report_file)
 		int pid = owner_pid(name);
 		struct tracefs_instance *in;
 
-		if (pid < 0 || kbindtop_alive(pid))
+		if (pid < 0 || owner_alive(pid, instance_created(name)))
 			continue;
 		in = tracefs_instance_alloc(NULL, name);
 		if (!in)
@@ -391,7 +453,7 @@ int kb_session_reap(void *report_file)
 
 		tracefs_dynevent_info(evs[i], &sys, &ev, NULL, NULL, NULL);
 		pid = sys ? owner_pid(sys) : -1;
-		if (pid > 0 && !kbindtop_alive(pid)) {
+		if (pid > 0 && !owner_alive(pid, group_created(pid))) {
 			if (tracefs_dynevent_destroy(evs[i], false) == 0) {
 				removed++;
 				if (rep)

@@ -63,6 +63,20 @@ n2=$(grep -c kbt-both "$kb_tmp/next.out")
 kb_residue "$live"
 kb_residue "$next"
 
+# a running copy under another name is still a live kbindtop: never reaped
+cp "$KBINDTOP" "$kb_tmp/renamed-tracer"
+KBINDTOP="$kb_tmp/renamed-tracer" kb_start renamed --batch
+renamed=$KB_PID
+kb_start after --batch
+after=$KB_PID
+ls "$TRACEFS/instances" | grep -q "^kbindtop\.$renamed$" || kb_fail "a renamed running kbindtop was reaped"
+"$BINDPROG" -w 1 -n kbt-renamed tcp4:127.0.0.1:0 >/dev/null
+sleep 0.3
+kb_stop "$after" INT || kb_fail "kbindtop after the renamed one failed"
+kb_stop "$renamed" INT || kb_fail "renamed kbindtop failed"
+grep -q kbt-renamed "$kb_tmp/renamed.out" || kb_fail "the renamed kbindtop stopped seeing binds"
+kb_residue "$renamed"
+
 # --cleanup removes what a SIGKILL left
 kb_start victim2 --batch
 victim2=$KB_PID
