@@ -42,6 +42,13 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
+/* const-correct forms of the netlink macros (the libc ones cast const away) */
+#define C_NLMSG_DATA(m)	((const void *)((const char *)(m) + NLMSG_LENGTH(0)))
+#define C_RTA_DATA(a)	((const void *)((const char *)(a) + RTA_LENGTH(0)))
+#define C_RTA_NEXT(a, len) \
+	((len) -= RTA_ALIGN((a)->rta_len), \
+	 (const struct rtattr *)((const char *)(a) + RTA_ALIGN((a)->rta_len)))
+
 #define NS_MAX		16
 #define NS_IDLE_NS	(30ULL * 1000000000ULL)
 #define OWNER_MAX	64
@@ -337,7 +344,7 @@ static int diag_dump(struct kb_holders *h, int fd, struct nlmsghdr *req, diag_fn
 			if (m->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (m->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(m);
+				const struct nlmsgerr *e = C_NLMSG_DATA(m);
 
 				if (m->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 					return -EIO;
@@ -413,7 +420,7 @@ static int state_rank(int st)
 static void inet_msg(const struct nlmsghdr *m, void *arg)
 {
 	struct inet_ctx *x = arg;
-	const struct inet_diag_msg *d = NLMSG_DATA(m);
+	const struct inet_diag_msg *d = C_NLMSG_DATA(m);
 	const struct rtattr *a;
 	int alen, rank;
 	bool v6only = false;
@@ -427,9 +434,9 @@ static void inet_msg(const struct nlmsghdr *m, void *arg)
 		return;		/* the kernel filtered already; old kernels may not */
 	a = (const struct rtattr *)(d + 1);
 	alen = (int)(m->nlmsg_len - NLMSG_LENGTH(sizeof(*d)));
-	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+	for (; RTA_OK(a, alen); a = C_RTA_NEXT(a, alen))
 		if (a->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(a) >= 1)
-			v6only = *(const uint8_t *)RTA_DATA(a);
+			v6only = *(const uint8_t *)C_RTA_DATA(a);
 	memset(addr, 0, sizeof(addr));
 	memcpy(addr, d->id.idiag_src, d->idiag_family == AF_INET ? 4 : 16);
 	if (!conflicts(x->rq, d->idiag_family, addr, v6only))
@@ -494,7 +501,7 @@ struct unix_ctx {
 static void unix_msg(const struct nlmsghdr *m, void *arg)
 {
 	struct unix_ctx *x = arg;
-	const struct unix_diag_msg *d = NLMSG_DATA(m);
+	const struct unix_diag_msg *d = C_NLMSG_DATA(m);
 	const struct rtattr *a;
 	char vis[4 * 108 + 2];
 	int alen;
@@ -503,8 +510,8 @@ static void unix_msg(const struct nlmsghdr *m, void *arg)
 		return;
 	a = (const struct rtattr *)(d + 1);
 	alen = (int)(m->nlmsg_len - NLMSG_LENGTH(sizeof(*d)));
-	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-		const char *name = RTA_DATA(a);
+	for (; RTA_OK(a, alen); a = C_RTA_NEXT(a, alen)) {
+		const char *name = C_RTA_DATA(a);
 		size_t n = RTA_PAYLOAD(a);
 
 		if (a->rta_type != UNIX_DIAG_NAME || !n)

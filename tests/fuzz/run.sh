@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kbt-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # corpus for the decoder: every captured page, prefixed by its inst/cpu byte
-mkdir -p "$work/decode" "$work/sockaddr"
+mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf"
 python3 - "$work" "$top_srcdir"/tests/data/*.capture <<'PY'
 import sys, os
 out = sys.argv[1]
@@ -42,15 +42,24 @@ seeds = [struct.pack('<H', 2) + struct.pack('>H', 80) + socket.inet_aton('127.0.
          struct.pack('<H', 16) + b'\0' * 10]
 for k, s in enumerate(seeds):
     open(os.path.join(out, 'sockaddr', 's%d' % k), 'wb').write(s)
+texts = [b'\x01' + b'7f0000001000 40 Interpreter\n0x7f0000002000 0x20 LFoo;::bar\nbad line\n',
+         b'\x01' + b'1000 10 a\n1008 10 b\n1000 4 later\n',
+         b'\x00' + b'ffffffff81000000 T _stext\nffffffff81001000 t do_one [mod]\n0000 A zero\n']
+for k, t in enumerate(texts):
+    open(os.path.join(out, 'symtext', 't%d' % k), 'wb').write(t)
 PY
+# ELF seeds: small real binaries
+for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
+	[ -f "$f" ] && [ "$(stat -c %s "$f")" -lt 4000000 ] && cp "$f" "$work/elf/"
+done
 
 fail=0
-for t in decode sockaddr; do
+for t in decode sockaddr symtext elf; do
 	bin=$top_builddir/tests/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "FAIL: $bin not built (configure CC=clang --enable-fuzzing)"; exit 1; }
 	mkdir -p "$work/crash-$t"
 	if "$bin" -max_total_time="$secs" -print_final_stats=1 -artifact_prefix="$work/crash-$t/" \
-		"$work/$t" >"$work/$t.log" 2>&1; then
+		-rss_limit_mb=4096 "$work/$t" >"$work/$t.log" 2>&1; then
 		status=ok
 	else
 		status=CRASH
