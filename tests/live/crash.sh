@@ -6,6 +6,9 @@
 # restored (alternate screen left).
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
+# sanitizer builds: let kbindtop's own fatal handler run, not the runtime's
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}handle_segv=0"
+export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}handle_segv=0"
 
 tgkill() {	# tgkill PID TID SIG: a signal to one thread, as a fault would be
 	python3 -c 'import ctypes, sys
