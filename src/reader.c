@@ -258,6 +258,8 @@ int kb_reader_start(struct kb_reader *r)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
 		return -ret;
+	/* visible as such in top -H, perf and /proc/PID/task/TID/comm */
+	pthread_setname_np(r->thread, "kbindtop-reader");
 	r->running = true;
 	return 0;
 }
@@ -300,9 +302,18 @@ void kb_reader_free(struct kb_reader *r)
 
 void kb_reader_emergency(const struct kb_reader *r)
 {
+	uint64_t one = 1;
+
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].fd >= 0)
 			close(r->st[i].fd);
+	/*
+	 * A reader blocked in poll() keeps the files referenced (and the
+	 * instance busy) after close(): wake it so the kernel lets go.
+	 */
+	if (write(r->stop_fd, &one, sizeof(one)) < 0) {
+		/* nothing more can be done from a signal handler */
+	}
 }
 
 void kb_reader_stats(struct kb_reader *r, struct kb_stats *st)

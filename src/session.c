@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <tracefs.h>
@@ -294,11 +295,19 @@ int kb_session_destroy(struct kb_session *s)
 
 void kb_session_emergency(const struct kb_session *s)
 {
+	const struct timespec pause = { 0, 5000000 };
 	int fd;
 
-	for (int i = s->ninst - 1; i >= 0; i--)
-		if (s->emerg_rmdir[i][0])
-			rmdir(s->emerg_rmdir[i]);
+	for (int i = s->ninst - 1; i >= 0; i--) {
+		if (!s->emerg_rmdir[i][0])
+			continue;
+		/* busy while another thread's read or poll still holds a file: retry briefly */
+		for (int k = 0; k < 40; k++) {
+			if (rmdir(s->emerg_rmdir[i]) == 0 || errno != EBUSY)
+				break;
+			nanosleep(&pause, NULL);
+		}
+	}
 	fd = open(s->emerg_dyn_path, O_WRONLY | O_APPEND);
 	if (fd < 0)
 		return;
@@ -410,7 +419,8 @@ int kb_session_reap(void *report_file)
 {
 	FILE *rep = report_file;
 	struct tracefs_dynevent **evs;
-	char dir[512];
+	char dir[512], done[64][128];
+	int ndone = 0;
 	struct dirent *de;
 	DIR *d;
 	int removed = 0;
@@ -448,12 +458,19 @@ int kb_session_reap(void *report_file)
 	evs = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE |
 				       TRACEFS_DYNEVENT_UPROBE | TRACEFS_DYNEVENT_URETPROBE, NULL);
 	for (int i = 0; evs && evs[i]; i++) {
-		char *sys = NULL, *ev = NULL;
+		char *sys = NULL, *ev = NULL, name[128];
+		bool seen = false;
 		int pid;
 
 		tracefs_dynevent_info(evs[i], &sys, &ev, NULL, NULL, NULL);
 		pid = sys ? owner_pid(sys) : -1;
-		if (pid > 0 && !owner_alive(pid, group_created(pid))) {
+		/* a uprobe is listed twice (uprobe_events and dynamic_events) */
+		snprintf(name, sizeof(name), "%s/%s", sys ? sys : "", ev ? ev : "");
+		for (int k = 0; k < ndone && !seen; k++)
+			seen = !strcmp(done[k], name);
+		if (pid > 0 && !seen && ndone < (int)(sizeof(done) / sizeof(done[0])))
+			snprintf(done[ndone++], sizeof(done[0]), "%s", name);
+		if (pid > 0 && !seen && !owner_alive(pid, group_created(pid))) {
 			if (tracefs_dynevent_destroy(evs[i], false) == 0) {
 				removed++;
 				if (rep)

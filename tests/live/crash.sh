@@ -20,8 +20,9 @@ for where in reader main; do
 	kb_start "crash-$where" --batch
 	pid=$KB_PID
 	if [ $where = reader ]; then
-		tid=$(ls "/proc/$pid/task" | grep -v "^$pid$" | head -1)
-		[ -n "$tid" ] || kb_fail "no reader thread"
+		# by name: sanitizer runtimes add threads of their own
+		tid=$(grep -l '^kbindtop-reader$' /proc/"$pid"/task/*/comm | cut -d/ -f5)
+		[ -n "$tid" ] || kb_fail "no reader thread named kbindtop-reader"
 	else
 		tid=$pid
 	fi
