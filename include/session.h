@@ -102,7 +102,4 @@ void kb_session_emergency(const struct kb_session *s);
  */
 int kb_session_reap(void *report_file);
 
-/* Sum of events the kernel dropped/overwrote in all instances (per_cpu stats). */
-unsigned long long kb_session_kernel_lost(const struct kb_session *s);
-
 #endif

@@ -9,9 +9,12 @@
 
 #include <stdint.h>
 
+#define KB_STATS_CPUS 64		/* per-CPU loss counters; higher CPUs share the last */
+
 struct kb_stats {
 	uint64_t calls;			/* bind calls handed to the consumer */
 	uint64_t kernel_lost;		/* events the ring buffer reported lost (exact counts) */
+	uint64_t kernel_lost_cpu[KB_STATS_CPUS];	/* the same, per CPU */
 	uint64_t kernel_lost_pages;	/* pages that reported a loss without a count */
 	uint64_t queue_drops;		/* calls dropped because the consumer fell behind */
 	uint64_t no_exit;		/* calls whose return was never recorded */

@@ -270,4 +270,12 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 		" (kernel %" PRIu64 "%s, queue %" PRIu64 "); no return seen: %" PRIu64 "\n",
 		shown, st->calls, secs, kb_stats_lost(st), st->kernel_lost,
 		st->kernel_lost_pages ? "+unknown" : "", st->queue_drops, st->no_exit);
+	if (st->kernel_lost) {
+		fprintf(f, "kbindtop: events lost by the kernel per CPU:");
+		for (int i = 0; i < KB_STATS_CPUS; i++)
+			if (st->kernel_lost_cpu[i])
+				fprintf(f, " cpu%d %" PRIu64 "%s", i, st->kernel_lost_cpu[i],
+					i == KB_STATS_CPUS - 1 ? "+" : "");
+		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
+	}
 }

@@ -151,8 +151,11 @@ static int read_stream(struct kb_reader *r, struct stream *st)
 		if (r->capture)
 			kb_capture_page(r->capture, st->inst, st->cpu, r->page, (size_t)n);
 		missed = kb_decoder_page(r->dec, r->page, (size_t)n, st->inst, st->cpu, on_record, r);
-		if (missed > 0)
+		if (missed > 0) {
 			r->priv.kernel_lost += (uint64_t)missed;
+			r->priv.kernel_lost_cpu[st->cpu < KB_STATS_CPUS ? st->cpu : KB_STATS_CPUS - 1] +=
+				(uint64_t)missed;
+		}
 		else if (missed < 0)
 			r->priv.kernel_lost_pages++;
 	}

@@ -485,26 +485,3 @@ int kb_session_reap(void *report_file)
 	tracefs_dynevent_list_free(evs);
 	return removed;
 }
-
-unsigned long long kb_session_kernel_lost(const struct kb_session *s)
-{
-	unsigned long long total = 0;
-	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
-
-	for (int i = 0; i < s->ninst; i++) {
-		for (int cpu = 0; cpu < ncpu; cpu++) {
-			char file[64], *txt, *p;
-
-			snprintf(file, sizeof(file), "per_cpu/cpu%d/stats", cpu);
-			txt = tracefs_instance_file_read(s->inst[i], file, NULL);
-			if (!txt)
-				continue;
-			if ((p = strstr(txt, "overrun:")))
-				total += strtoull(p + 8, NULL, 10);
-			if ((p = strstr(txt, "dropped events:")))
-				total += strtoull(p + 15, NULL, 10);
-			free(txt);
-		}
-	}
-	return total;
-}
