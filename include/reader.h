@@ -58,6 +58,8 @@ void kb_reader_stats(struct kb_reader *r, struct kb_stats *st);
  * goal and the buffers far from full at 250k binds/s.
  */
 #define KB_COALESCE_NS	(10000000L)
+/* ... taken only after a round that decoded at least this many records */
+#define KB_COALESCE_MIN_RECORDS	64
 
 /* Reorder window: records are held this long for partners on other CPUs. */
 #define KB_REORDER_NS	(2ULL * 1000000ULL)

@@ -184,7 +184,8 @@ static void *reader_main(void *arg)
 {
 	struct kb_reader *r = arg;
 	const struct timespec nap = { 0, KB_COALESCE_NS };
-	int n = 0, pages;
+	uint64_t records;
+	int n = 0;
 
 	for (int i = 0; i < r->nstreams; i++) {
 		if (r->st[i].tcpu) {
@@ -215,20 +216,19 @@ static void *reader_main(void *arg)
 		 */
 		start = now_ns();
 		r->priv.rounds++;
-		pages = 0;
+		records = r->priv.records;
 		for (int i = 0; i < r->nstreams; i++)
 			if (r->st[i].tcpu)
-				pages += read_stream(r, &r->st[i]);
+				read_stream(r, &r->st[i]);
 		kb_pair_flush(r->pair, start > KB_REORDER_NS ? start - KB_REORDER_NS : 0);
 		publish(r);
 		/*
 		 * With buffer_percent 0 every event wakes a sleeping reader: under
 		 * a storm that is a wakeup (and a mostly empty page) per event.
-		 * A short nap after a round that found data lets pages fill, so
-		 * one wakeup reads hundreds of events; a lone bind still arrives
-		 * within a couple of milliseconds.
+		 * After a busy round a nap lets pages fill, so one wakeup reads
+		 * hundreds of events; a lone bind is not held up by it.
 		 */
-		if (pages)
+		if (r->priv.records - records >= KB_COALESCE_MIN_RECORDS)
 			nanosleep(&nap, NULL);
 	}
 	/* stop: recording is already off; take what is left */
