@@ -4,10 +4,10 @@
 # private tmux server at 80x24 and 120x40 (and TERM screen, tmux-256color,
 # xterm, vt100 with NO_COLOR).  Binds from two programs appear; the '\'
 # filter narrows to one; Enter opens a process, a target, a stack down to
-# its frames, named by function (kbt_bind_spec, a frame-pointer build of
-# tests/progs/bindprog) when this build symbolizes, raw addresses when
-# not; '?' shows the generated help; resizing re-lays the columns; 'q'
-# exits 0 and leaves no tracing state behind.  SIGHUP quits the same way.
+# its frames, named by function (kbt_bind_spec and kbt_call_bind of the
+# frame-pointer build of tests/progs/bindprog); '?' shows the generated
+# help; resizing re-lays the columns; 'q' exits 0 and leaves no tracing
+# state behind.  SIGHUP quits the same way.
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 command -v tmux >/dev/null 2>&1 || kb_skip "tmux is not installed"
@@ -56,15 +56,6 @@ gone_screen() {
 	done
 }
 
-# Does this build name user frames?  Ask batch JSON once, the same way.
-symbols=no
-kb_start probe --json --stacks --comm=kbt-symprobe
-"$BINDPROG" -n kbt-symprobe -w 1 tcp4:127.0.0.1:0 >/dev/null
-sleep 0.3
-kb_stop "$KB_PID" INT
-# (-O1 may name it kbt_bind_spec.isra.0)
-grep -q '"sym":"kbt_bind_spec' "$kb_tmp/probe.out" && symbols=yes
-echo "frames by name: $symbols"
 
 # start W H TERM [ENV]: kbindtop in a fresh tmux pane; sets KBT_PID.
 start() {
@@ -137,12 +128,9 @@ run() {
 	wait_screen "[\`|]- \+ #1 " "the opened target"
 	tm send-keys -t ui Down Enter
 	wait_screen "u#0 " "the opened stack"
-	if [ $symbols = yes ]; then
-		wait_screen "u#[0-9]+ +kbt_bind_spec[.a-z0-9]*\+0x[0-9a-f]+ \(bindprog\)" "the frames"
-		screen | grep -q "u#[0-9]* *kbt_call_bind+0x" || kb_fail "kbt_call_bind missing"
-	else
-		wait_screen "u#1 +0x[0-9a-f]+" "the frames"
-	fi
+	# frames by name (-O1 may call it kbt_bind_spec.isra.0)
+	wait_screen "u#[0-9]+ +kbt_bind_spec[.a-z0-9]*\+0x[0-9a-f]+ \(bindprog\)" "the frames"
+	screen | grep -q "u#[0-9]* *kbt_call_bind+0x" || kb_fail "kbt_call_bind missing"
 	screen >"$kb_tmp/frames.$w"
 
 	# help, generated from the key table; any key returns
