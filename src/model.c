@@ -77,13 +77,26 @@ struct kb_model {
 
 /* ---- small helpers ---- */
 
+/*
+ * Hash n bytes into h, eight at a time (every call is on the per-event
+ * path: a stack is up to 96 bytes, and a byte-wise FNV loop showed up as
+ * a tenth of the live table's CPU under a storm).
+ */
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *c = p;
+	uint64_t w;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 0x100000001b3ULL;
+	for (; n >= 8; n -= 8, c += 8) {
+		memcpy(&w, c, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, c, n);
+		h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
 	}
 	return h;
 }
@@ -509,11 +522,13 @@ int kb_model_add(struct kb_model *m, const struct kb_bind *b)
 	int created = 0;
 
 	p = proc_get(m, a, b, &created);
-	snprintf(p->comm, sizeof(p->comm), "%s", b->comm);
+	_Static_assert(sizeof(p->comm) == sizeof(b->comm) && sizeof(p->user) == sizeof(b->user),
+		       "model keeps the enriched names as they are");
+	memcpy(p->comm, b->comm, sizeof(p->comm));
 	if (b->uid_known) {
 		p->uid_known = true;
 		p->uid = b->uid;
-		snprintf(p->user, sizeof(p->user), "%s", b->user);
+		memcpy(p->user, b->user, sizeof(p->user));
 	}
 	count(&p->c, b->ev.ts, fail);
 	t = target_get(m, a, p, b);
