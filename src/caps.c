@@ -13,6 +13,7 @@
 #include <tracefs.h>
 
 #include "caps.h"
+#include "fileio.h"
 
 const char *const kb_ksym_names[KB_SYM_COUNT] = {
 	[KB_SYM_SYS_BIND]	 = "__sys_bind",
@@ -33,24 +34,9 @@ static bool tfile_exists(const char *dir, const char *rel)
 static char *tfile_read(const char *dir, const char *rel)
 {
 	char p[512];
-	size_t cap = 65536, len = 0, r;
-	char *buf;
-	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	f = fopen(p, "re");
-	if (!f)
-		return NULL;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		fclose(f);
-		return NULL;
-	}
-	while ((r = fread(buf + len, 1, cap - len, f)) > 0)
-		len += r;
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
+	return kb_file_read(p, 1u << 20, NULL);
 }
 
 /* One pass over /proc/kallsyms for the few names that matter. */

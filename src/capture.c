@@ -18,28 +18,9 @@
 #include <string.h>
 
 #include "capture.h"
+#include "fileio.h"
 #include "xalloc.h"
 
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	size_t len = 0, cap = 8192, n;
-
-	if (!f)
-		return NULL;
-	buf = xmalloc(cap + 1);
-	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += n;
-		if (len == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
 
 static void put_block(FILE *f, const char *head, const char *text)
 {
@@ -61,23 +42,23 @@ struct kb_capture *kb_capture_open(const char *path, const char *dir, const stru
 	}
 	fprintf(c->f, "kbindtop-capture 1\n");
 	snprintf(p, sizeof(p), "%s/events/header_page", dir);
-	if ((t = slurp_file(p))) {
+	if ((t = kb_file_read(p, 1u << 20, NULL))) {
 		put_block(c->f, "@header_page", t);
 		free(t);
 	}
 	snprintf(p, sizeof(p), "%s/events/ftrace/user_stack/format", dir);
-	if ((t = slurp_file(p))) {
+	if ((t = kb_file_read(p, 1u << 20, NULL))) {
 		put_block(c->f, "@ustack", t);
 		free(t);
 	}
 	snprintf(p, sizeof(p), "%s/events/ftrace/kernel_stack/format", dir);
-	if ((t = slurp_file(p))) {
+	if ((t = kb_file_read(p, 1u << 20, NULL))) {
 		put_block(c->f, "@kstack", t);
 		free(t);
 	}
 	for (int i = 0; i < n; i++) {
 		snprintf(p, sizeof(p), "%s/events/%s/%s/format", dir, specs[i].system, specs[i].name);
-		if (!(t = slurp_file(p)))
+		if (!(t = kb_file_read(p, 1u << 20, NULL)))
 			continue;
 		snprintf(head, sizeof(head), "@format %s %s %d %d", specs[i].system, specs[i].name,
 			 (int)specs[i].role, specs[i].inst);
@@ -129,7 +110,7 @@ static int hexval(char ch)
 
 struct kb_capture *kb_capture_load(const char *path)
 {
-	char *all = slurp_file(path), *p, *nl;
+	char *all = kb_file_read(path, 256u << 20, NULL), *p, *nl;
 	struct kb_capture *c;
 
 	if (!all || strncmp(all, "kbindtop-capture 1\n", 19)) {

@@ -26,39 +26,40 @@ static const char *yesno(bool b)
 	return b ? "yes" : "no";
 }
 
-/* Try to create (and remove) a kprobe on func; 0 or -errno with the kernel's reason. */
-static int try_kprobe(const char *func, char *why, size_t len)
+/* Create ev in a throwaway session and remove it: does the kernel accept it? */
+static int try_probe(struct tracefs_dynevent *ev, char *why, size_t len)
 {
 	struct kb_session s;
-	struct tracefs_dynevent *ev;
 	int ret;
 
-	kb_session_init(&s, 16);
-	ev = tracefs_kprobe_alloc(s.group, "check", func, NULL);
 	if (!ev) {
 		snprintf(why, len, "%s", strerror(errno));
 		return -errno;
 	}
+	kb_session_init(&s, 16);
 	ret = kb_session_add_dynevent(&s, ev, why, len);
 	kb_session_destroy(&s);
 	return ret;
 }
 
+/* The probe group is this run's own, the same name a real start would use. */
+static char *check_group(void)
+{
+	static char group[32];
+
+	snprintf(group, sizeof(group), KB_NAME_PREFIX "_%d", (int)getpid());
+	return group;
+}
+
+static int try_kprobe(const char *func, char *why, size_t len)
+{
+	return try_probe(tracefs_kprobe_alloc(check_group(), "check", func, NULL), why, len);
+}
+
 static int try_uprobe(const struct kb_libc *lc, char *why, size_t len)
 {
-	struct kb_session s;
-	struct tracefs_dynevent *ev;
-	int ret;
-
-	kb_session_init(&s, 16);
-	ev = tracefs_uprobe_alloc(s.group, "check", lc->path, lc->bind_off, NULL);
-	if (!ev) {
-		snprintf(why, len, "%s", strerror(errno));
-		return -errno;
-	}
-	ret = kb_session_add_dynevent(&s, ev, why, len);
-	kb_session_destroy(&s);
-	return ret;
+	return try_probe(tracefs_uprobe_alloc(check_group(), "check", lc->path, lc->bind_off, NULL),
+			 why, len);
 }
 
 int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_create,

@@ -21,6 +21,7 @@
 #include <kbuffer.h>
 
 #include "decode.h"
+#include "fileio.h"
 #include "xalloc.h"
 
 struct fld {
@@ -196,31 +197,6 @@ fail:
 	return NULL;
 }
 
-/* Read a small tracefs file into a NUL-terminated buffer (bounded). */
-static char *slurp(const char *path)
-{
-	size_t cap = 16384, len = 0;
-	char *buf = xmalloc(cap + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t r;
-
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
-	while ((r = read(fd, buf + len, cap - len)) > 0) {
-		len += (size_t)r;
-		if (len == cap) {
-			if (cap >= (1u << 20))
-				break;
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
 
 struct kb_decoder *kb_decoder_new(const char *dir, const struct kb_evspec *specs, int n,
 				  char *err, size_t errlen)
@@ -231,18 +207,18 @@ struct kb_decoder *kb_decoder_new(const char *dir, const struct kb_evspec *specs
 	struct kb_decoder *d = NULL;
 
 	snprintf(path, sizeof(path), "%s/events/header_page", dir);
-	hp = slurp(path);
+	hp = kb_file_read(path, 1u << 20, NULL);
 	snprintf(path, sizeof(path), "%s/events/ftrace/user_stack/format", dir);
-	us = slurp(path);
+	us = kb_file_read(path, 1u << 20, NULL);
 	snprintf(path, sizeof(path), "%s/events/ftrace/kernel_stack/format", dir);
-	ks = slurp(path);
+	ks = kb_file_read(path, 1u << 20, NULL);
 	if (!hp) {
 		snprintf(err, errlen, "cannot read %s/events/header_page: %s", dir, strerror(errno));
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/events/%s/%s/format", dir, specs[i].system, specs[i].name);
-		fmts[i] = slurp(path);
+		fmts[i] = kb_file_read(path, 1u << 20, NULL);
 		if (!fmts[i]) {
 			snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 			goto out;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "kallsyms.h"
 #include "xalloc.h"
 
@@ -127,31 +128,12 @@ next:
 
 long kb_ksyms_load(struct kb_ksyms *ks, const char *path)
 {
-	size_t cap = 1 << 20, len = 0;
-	char *buf;
+	size_t len;
+	char *buf = kb_file_read(path ? path : "/proc/kallsyms", KSYMS_MAX_BYTES, &len);
 	long ret;
-	int fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (!buf)
 		return -errno;
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= KSYMS_MAX_BYTES)
-				break;
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
 	ret = (long)kb_ksyms_parse(ks, buf, len);
 	free(buf);
 	return ret;

@@ -42,6 +42,7 @@
 #include "kallsyms.h"
 #include "perfmap.h"
 #include "strbuf.h"
+#include "fileio.h"
 #include "symbols.h"
 #include "xalloc.h"
 
@@ -364,31 +365,12 @@ next:
 static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 {
 	char path[64], *buf;
-	size_t cap = 64 * 1024, len = 0;
-	int fd;
+	size_t len;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	buf = kb_file_read(path, MAPS_MAX_BYTES, &len);
+	if (!buf)
 		return -errno;
-	buf = xmalloc(cap + 1);
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= MAPS_MAX_BYTES)
-				break;
-			cap *= 2;
-			buf = xrealloc(buf, cap + 1);
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
 	if (len) {
 		parse_maps(p, buf, len);
 		s->st.maps_copies++;
