@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strbuf.h"
+
 struct kb_ksym {
 	uint64_t addr;
 	uint32_t name;		/* offset in names */
@@ -19,8 +21,7 @@ struct kb_ksym {
 struct kb_ksyms {
 	struct kb_ksym *s;
 	size_t n;
-	char *names;		/* names[0] == '\0' */
-	size_t names_len;
+	struct kb_buf names;	/* pool of names; the entry at 0 is "" */
 };
 
 /*

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "strbuf.h"
+
 #define KB_PERFMAP_MAX_BYTES	(32u << 20)
 #define KB_PERFMAP_MAX_ENTRIES	500000
 #define KB_PERFMAP_NAME_MAX	255	/* longer names are cut */
@@ -27,8 +29,7 @@ struct kb_perfmap_ent {
 struct kb_perfmap {
 	struct kb_perfmap_ent *e;
 	size_t n;
-	char *names;
-	size_t names_len;
+	struct kb_buf names;	/* pool of names */
 	size_t bad_lines;	/* lines that did not parse */
 };
 

@@ -54,6 +54,12 @@ static inline void kb_buf_puts(struct kb_buf *b, const char *s)
 }
 void kb_buf_printf(struct kb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kb_buf_vprintf(struct kb_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/*
+ * kb_buf_add_entry - append n bytes of s and a NUL as one entry of a
+ * string pool; returns the entry's offset (pools hand out offsets, not
+ * pointers, since the buffer moves as it grows).
+ */
+size_t kb_buf_add_entry(struct kb_buf *b, const char *s, size_t n);
 /* Append a decimal integer quickly (hot path of batch output). */
 void kb_buf_put_i64(struct kb_buf *b, long long v);
 void kb_buf_put_u64(struct kb_buf *b, unsigned long long v);

@@ -26,26 +26,13 @@
 void kb_ksyms_free(struct kb_ksyms *ks)
 {
 	free(ks->s);
-	free(ks->names);
+	kb_buf_free(&ks->names);
 	memset(ks, 0, sizeof(*ks));
 }
 
-static uint32_t add_name(struct kb_ksyms *ks, size_t *cap, const char *s, size_t n)
+static uint32_t add_name(struct kb_ksyms *ks, const char *s, size_t n)
 {
-	uint32_t off;
-
-	if (n > KSYM_NAME_MAX)
-		n = KSYM_NAME_MAX;
-	if (ks->names_len + n + 1 > *cap) {
-		while (ks->names_len + n + 1 > *cap)
-			*cap = *cap ? *cap * 2 : 64 * 1024;
-		ks->names = xrealloc(ks->names, *cap);
-	}
-	off = (uint32_t)ks->names_len;
-	memcpy(ks->names + off, s, n);
-	ks->names[off + n] = '\0';
-	ks->names_len += n + 1;
-	return off;
+	return (uint32_t)kb_buf_add_entry(&ks->names, s, n < KSYM_NAME_MAX ? n : KSYM_NAME_MAX);
 }
 
 static int cmp_ksym(const void *a, const void *b)
@@ -58,12 +45,12 @@ static int cmp_ksym(const void *a, const void *b)
 size_t kb_ksyms_parse(struct kb_ksyms *ks, const char *text, size_t len)
 {
 	const char *end = text + len;
-	size_t cap = 0, ncap = 0;
+	size_t cap = 0;
 	uint32_t last_mod = 0;
 	bool nonzero = false;
 
 	kb_ksyms_free(ks);
-	add_name(ks, &ncap, "", 0);
+	add_name(ks, "", 0);
 	for (const char *l = text; l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l));
 		const char *le = nl ? nl : end, *p = l, *name, *mod = NULL;
@@ -108,12 +95,12 @@ size_t kb_ksyms_parse(struct kb_ksyms *ks, const char *text, size_t len)
 		}
 		/* module symbols come grouped: share the name of the previous line's module */
 		if (mod_len) {
-			if (!last_mod || strncmp(ks->names + last_mod, mod, mod_len) ||
-			    ks->names[last_mod + mod_len])
-				last_mod = add_name(ks, &ncap, mod, mod_len);
+			if (!last_mod || strncmp(ks->names.p + last_mod, mod, mod_len) ||
+			    ks->names.p[last_mod + mod_len])
+				last_mod = add_name(ks, mod, mod_len);
 		}
 		ks->s[ks->n++] = (struct kb_ksym){ .addr = addr,
-			.name = add_name(ks, &ncap, name, name_len), .mod = mod_len ? last_mod : 0 };
+			.name = add_name(ks, name, name_len), .mod = mod_len ? last_mod : 0 };
 		nonzero = nonzero || addr;
 next:
 		l = nl ? nl + 1 : end;
@@ -160,6 +147,6 @@ const char *kb_ksyms_find(const struct kb_ksyms *ks, uint64_t addr, uint64_t *of
 	if (off)
 		*off = addr - k->addr;
 	if (mod)
-		*mod = ks->names + k->mod;
-	return ks->names + k->name;
+		*mod = ks->names.p + k->mod;
+	return ks->names.p + k->name;
 }

@@ -23,7 +23,7 @@
 void kb_perfmap_free(struct kb_perfmap *pm)
 {
 	free(pm->e);
-	free(pm->names);
+	kb_buf_free(&pm->names);
 	memset(pm, 0, sizeof(*pm));
 }
 
@@ -70,7 +70,7 @@ static int cmp_ent(const void *a, const void *b)
 size_t kb_perfmap_parse(struct kb_perfmap *pm, const char *text, size_t len)
 {
 	const char *end = text + len;
-	size_t cap = 0, ncap = 0, w = 0;
+	size_t cap = 0, w = 0;
 	uint32_t seq = 0;
 
 	kb_perfmap_free(pm);
@@ -97,17 +97,8 @@ size_t kb_perfmap_parse(struct kb_perfmap *pm, const char *text, size_t len)
 			cap = cap ? cap * 2 : 256;
 			pm->e = xrealloc(pm->e, cap * sizeof(*pm->e));
 		}
-		if (pm->names_len + nlen + 1 > ncap) {
-			ncap = ncap ? ncap * 2 : 4096;
-			while (ncap < pm->names_len + nlen + 1)
-				ncap *= 2;
-			pm->names = xrealloc(pm->names, ncap);
-		}
 		pm->e[pm->n++] = (struct kb_perfmap_ent){ .start = start, .end = start + size,
-			.name = (uint32_t)pm->names_len, .seq = seq };
-		memcpy(pm->names + pm->names_len, p, nlen);
-		pm->names_len += nlen;
-		pm->names[pm->names_len++] = '\0';
+			.name = (uint32_t)kb_buf_add_entry(&pm->names, p, nlen), .seq = seq };
 next:
 		l = nl ? nl + 1 : end;
 	}
@@ -149,7 +140,7 @@ const char *kb_perfmap_find(const struct kb_perfmap *pm, uint64_t addr, uint64_t
 		return NULL;
 	if (off)
 		*off = addr - best->start;
-	return pm->names + best->name;
+	return pm->names.p + best->name;
 }
 
 long kb_perfmap_load(struct kb_perfmap *pm, int pid, const char *path, const uid_t *uids, int nuids,

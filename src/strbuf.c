@@ -65,6 +65,18 @@ void kb_buf_printf(struct kb_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+size_t kb_buf_add_entry(struct kb_buf *b, const char *s, size_t n)
+{
+	size_t off = b->len;
+
+	kb_buf_reserve(b, n + 1);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len++] = '\0';
+	b->p[b->len] = '\0';
+	return off;
+}
+
 /* "00".."99": two digits per division */
 static const char digits2[] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"

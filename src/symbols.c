@@ -78,8 +78,7 @@ struct sproc {
 	uint64_t refreshed_ns;
 	struct vma *v;
 	int nv;
-	char *paths;
-	size_t plen;
+	struct kb_buf paths;	/* pool of mapped file paths; the entry at 0 is "" */
 	bool pm_tried;
 	struct kb_perfmap pm;
 	uint64_t pm_mtime, pm_size, pm_checked_ns;
@@ -171,7 +170,7 @@ struct kb_symbolizer *kb_sym_new(void)
 static void proc_clear(struct sproc *p)
 {
 	free(p->v);
-	free(p->paths);
+	kb_buf_free(&p->paths);
 	kb_perfmap_free(&p->pm);
 	memset(p, 0, sizeof(*p));
 }
@@ -242,46 +241,30 @@ static uint64_t hexu(const char **p)
 	return v;
 }
 
-static uint32_t pool_add(struct sproc *p, size_t *cap, const char *s, size_t n)
+static uint32_t pool_add(struct sproc *p, const char *s, size_t n)
 {
-	uint32_t off;
-
-	if (!p->plen) {
-		*cap = 4096;
-		p->paths = xmalloc(*cap);
-		p->paths[0] = '\0';
-		p->plen = 1;
-	}
+	if (!p->paths.len)
+		kb_buf_add_entry(&p->paths, "", 0);
 	/* consecutive mappings of one file share the string */
 	if (p->nv && p->v[p->nv - 1].path) {
-		const char *last = p->paths + p->v[p->nv - 1].path;
+		const char *last = p->paths.p + p->v[p->nv - 1].path;
 
 		if (strlen(last) == n && !memcmp(last, s, n))
 			return p->v[p->nv - 1].path;
 	}
-	while (p->plen + n + 1 > *cap) {
-		*cap *= 2;
-		p->paths = xrealloc(p->paths, *cap);
-	}
-	off = (uint32_t)p->plen;
-	memcpy(p->paths + off, s, n);
-	p->paths[off + n] = '\0';
-	p->plen += n + 1;
-	return off;
+	return (uint32_t)kb_buf_add_entry(&p->paths, s, n);
 }
 
 /* Parse maps text: executable mappings one by one, the rest merged into runs. */
 static void parse_maps(struct sproc *p, char *text, size_t len)
 {
-	size_t vcap = 0, pcap = 0;
+	size_t vcap = 0;
 	char *end = text + len;
 
 	free(p->v);
-	free(p->paths);
 	p->v = NULL;
-	p->paths = NULL;
 	p->nv = 0;
-	p->plen = 0;
+	kb_buf_reset(&p->paths);
 	for (char *l = text; l < end && p->nv < VMA_MAX;) {
 		char *nl = memchr(l, '\n', (size_t)(end - l));
 		const char *q = l, *path;
@@ -349,7 +332,7 @@ static void parse_maps(struct sproc *p, char *text, size_t len)
 			v.kind = k;
 			v.ino = 0;
 		} else if (v.kind == VK_FILE) {
-			v.path = pool_add(p, &pcap, path, plen);
+			v.path = pool_add(p, path, plen);
 		}
 		v.fidx = -1;
 		if (p->nv == (int)vcap) {
@@ -551,7 +534,7 @@ static void share_build(struct kb_symbolizer *s, struct sfile *f)
 static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, struct vma *v)
 {
 	struct sfile *f = NULL, *lru = &s->files[0];
-	const char *path = p->paths + v->path, *base;
+	const char *path = p->paths.p + v->path, *base;
 	int fd;
 
 	if (v->fidx >= 0) {
