@@ -252,21 +252,18 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	struct kb_proc *p = NULL;
 	char comm[KB_COMM_LEN] = "";
 
-	/* every field starts unknown: some are set only when a lookup succeeds */
+	/*
+	 * Every field starts unknown (zero, empty, false); some are set only
+	 * when a lookup succeeds.  Only the "unknown" values that are not zero
+	 * need setting here.
+	 */
 	memset(b, 0, sizeof(*b));
 	b->ev = *ev;
 	b->bound_port = -1;
 	b->backend = en->backend;
 	b->sym = en->sym;
 	b->ppid = -1;
-	b->netns = 0;
-	b->cmdline[0] = b->cgroup[0] = b->container[0] = b->unit[0] = '\0';
-	b->opts_known = false;
-	b->opts = 0;
-	b->dev[0] = '\0';
-	memset(&b->holder, 0, sizeof(b->holder));
 	b->holder.pid = -1;
-	b->hint[0] = '\0';
 	if (ev->flags & KB_EVF_COMM_SYNC)
 		memcpy(comm, ev->comm, KB_COMM_LEN);
 	/*

@@ -289,8 +289,8 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 
 	for (int m = KB_MODE_CHECK; m <= KB_MODE_LIST_KEYS; m++)
 		nmodes += mode_seen[m];
-	if (nmodes > 1 || (nmodes && mode_seen[KB_MODE_BATCH] &&
-			   !mode_seen[KB_MODE_HELP] && !mode_seen[KB_MODE_VERSION]))
+	/* (--help and --version returned before this: they win over everything) */
+	if (nmodes > 1 || (nmodes && mode_seen[KB_MODE_BATCH]))
 		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
 	if (stacks_seen && !o->record_stacks)
 		return ERR("conflicting options: --stacks and --no-stacks");
