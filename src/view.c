@@ -151,23 +151,17 @@ void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *f
 void kb_view_sync(struct kb_view *v, struct kb_model *m)
 {
 	size_t n;
-	const struct kb_row *rows = kb_model_rows(m, &n);
-	long i = v->have_sel ? kb_model_find_row(m, &v->sel_rid) : -1;
+	long i;
 
+	kb_model_rows(m, &n);	/* rebuilds the rows if the model changed */
+	i = v->have_sel ? kb_model_find_row(m, &v->sel_rid) : -1;
 	if (!n) {
 		v->sel = 0;
 		v->have_sel = false;
 		return;
 	}
-	if (i < 0) {
-		/* the row went away (evicted, filtered, collapsed): stay where it was */
-		i = v->sel < (long)n ? v->sel : (long)n - 1;
-		if (i < 0)
-			i = 0;
-	}
-	v->sel = i;
-	v->sel_rid = rows[i].rid;
-	v->have_sel = true;
+	/* the row went away (evicted, filtered, collapsed): stay where it was */
+	kb_view_goto(v, m, i < 0 ? v->sel : i);
 }
 
 void kb_view_goto(struct kb_view *v, struct kb_model *m, long index)
