@@ -47,6 +47,7 @@ size_t kb_ksyms_parse(struct kb_ksyms *ks, const char *text, size_t len)
 	const char *end = text + len;
 	size_t cap = 0;
 	uint32_t last_mod = 0;
+	size_t last_mod_len = 0;
 	bool nonzero = false;
 
 	kb_ksyms_free(ks);
@@ -83,6 +84,9 @@ size_t kb_ksyms_parse(struct kb_ksyms *ks, const char *text, size_t len)
 
 					mod++;
 					mod_len = me ? (size_t)(me - mod) : 0;
+					/* cut as the pool stores it, so the comparison below matches */
+					if (mod_len > KSYM_NAME_MAX)
+						mod_len = KSYM_NAME_MAX;
 				}
 				break;
 			}
@@ -94,10 +98,11 @@ size_t kb_ksyms_parse(struct kb_ksyms *ks, const char *text, size_t len)
 			ks->s = xrealloc(ks->s, cap * sizeof(*ks->s));
 		}
 		/* module symbols come grouped: share the name of the previous line's module */
-		if (mod_len) {
-			if (!last_mod || strncmp(ks->names.p + last_mod, mod, mod_len) ||
-			    ks->names.p[last_mod + mod_len])
-				last_mod = add_name(ks, mod, mod_len);
+		if (mod_len && (!last_mod || last_mod_len != mod_len ||
+				memcmp(ks->names.p + last_mod, mod, mod_len))) {
+			/* raw bytes, NULs included: compare by length, not as C strings */
+			last_mod = add_name(ks, mod, mod_len);
+			last_mod_len = mod_len;
 		}
 		ks->s[ks->n++] = (struct kb_ksym){ .addr = addr,
 			.name = add_name(ks, name, name_len), .mod = mod_len ? last_mod : 0 };

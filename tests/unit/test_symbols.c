@@ -64,6 +64,34 @@ static void test_kallsyms(void)
 	CHECK(kb_ksyms_find(&ks, 0x10, &off, &mod) == NULL);
 	kb_ksyms_free(&ks);
 
+	/*
+	 * Module names with a NUL inside, and longer than the pool keeps
+	 * (found by fuzz_symtext: the old check read past the stored name).
+	 */
+	{
+		char odd[2048];
+		size_t n = 0;
+
+		n += (size_t)snprintf(odd + n, sizeof(odd) - n, "ffffffffc0000020 t c\t[");
+		memset(odd + n, 'm', 400);
+		n += 400;
+		n += (size_t)snprintf(odd + n, sizeof(odd) - n, "]\nffffffffc0000030 t d\t[");
+		memset(odd + n, 'm', 400);
+		n += 400;
+		n += (size_t)snprintf(odd + n, sizeof(odd) - n, "]\nffffffffc0000000 t a\t[ab]\n"
+				      "ffffffffc0000010 t b\t[ab");
+		odd[n++] = '\0';
+		n += (size_t)snprintf(odd + n, sizeof(odd) - n, "xyz]\n");
+		CHECK_INT(kb_ksyms_parse(&ks, odd, n), 4);
+		CHECK_STR(kb_ksyms_find(&ks, 0xffffffffc0000001ULL, &off, &mod), "a");
+		CHECK_STR(mod, "ab");
+		CHECK_STR(kb_ksyms_find(&ks, 0xffffffffc0000011ULL, &off, &mod), "b");
+		CHECK_STR(mod, "ab");	/* "ab\0xyz": its own entry, shown up to the NUL */
+		CHECK_STR(kb_ksyms_find(&ks, 0xffffffffc0000031ULL, &off, &mod), "d");
+		CHECK_INT(strlen(mod), 256);
+		kb_ksyms_free(&ks);
+	}
+
 	/* the real one, when readable */
 	if (kb_ksyms_load(&ks, NULL) > 1000) {
 		uint64_t a = ks.s[ks.n / 2].addr;
