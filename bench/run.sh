@@ -327,7 +327,7 @@ counts() {
 		[ "$(echo "$line" | kv uprobe)" -gt "$c" ] && c=$(echo "$line" | kv uprobe)
 		l=$(echo "$line" | kv lost) ;;
 	kbttui)
-		# the table's header: "binds N (R/s)  failed F  lost L (kernel K, queue Q)"
+		# the table's header: "binds N (R/s)  failed F  lost L (kernel K)  held back H"
 		c=$(sed -n 's/^binds \([0-9]*\) .*/\1/p' "$d/screen" 2>/dev/null | head -1)
 		l=$(sed -n 's/.* lost \([0-9]*\) .*/\1/p' "$d/screen" 2>/dev/null | head -1) ;;
 	kbt*)

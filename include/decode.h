@@ -96,7 +96,8 @@ void kb_decoder_free(struct kb_decoder *d);
 /* Size of one sub-buffer (page) as the kernel writes it. */
 int kb_decoder_subbuf_size(const struct kb_decoder *d);
 
-typedef void (*kb_rec_fn)(void *ctx, const struct kb_rec *rec);
+/* Takes one record; false refuses it (no room: decoding stops there). */
+typedef bool (*kb_rec_fn)(void *ctx, const struct kb_rec *rec);
 
 /*
  * kb_decoder_page - decode one sub-buffer of size bytes read from
@@ -105,10 +106,16 @@ typedef void (*kb_rec_fn)(void *ctx, const struct kb_rec *rec);
  * (0 none, -1 lost but count unknown).  Robust to arbitrary bytes as long
  * as the buffer has KB_PAGE_SLACK readable bytes after size (the event
  * walker may look at a header just past the last event).
+ *
+ * resume may be NULL (fn then takes every record).  Otherwise *resume is
+ * the index of the first event to decode (0 for a fresh page: only then
+ * are lost events reported), and on return the index of the event fn
+ * refused, or -1 when the page is done.  A page the kernel has handed
+ * over is kept and resumed, never dropped.  Reader thread.
  */
 #define KB_PAGE_SLACK 64
 long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, int cpu,
-		     kb_rec_fn fn, void *ctx);
+		     kb_rec_fn fn, void *ctx, int *resume);
 
 /* Does the ENTER event carry the sockaddr bytes itself (newer kernels)? */
 bool kb_decoder_enter_has_addr(const struct kb_decoder *d);

@@ -36,7 +36,12 @@ struct kb_engine {
  */
 int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, char *err, size_t errlen);
 
-/* Turn recording off and let the reader drain and exit.  Idempotent. */
+/*
+ * kb_engine_stop - turn recording off and let the reader hand over what is
+ * left.  Returns at once; after it, kb_queue_pop returns 0 only at the end
+ * of the stream, so a consumer that pops until 0 gets every call.
+ * Idempotent.
+ */
 void kb_engine_stop(struct kb_engine *e);
 
 /* Stop (if needed), close files, remove all tracing state.  Returns 0 or -errno. */
@@ -47,6 +52,16 @@ int kb_engine_destroy(struct kb_engine *e);
  * remove instances and probes with async-signal-safe calls only.
  */
 void kb_engine_emergency(const struct kb_engine *e);
+
+/* Parts of the --max-memory bound (shares in engine.c). */
+enum kb_mem_part {
+	KB_MEM_QUEUE,		/* reader -> consumer queue */
+	KB_MEM_PAIRING,		/* pairing windows and per-thread states */
+	KB_MEM_STACKS,		/* stack collector buffers */
+};
+
+/* Bytes of --max-memory that part may use.  Any thread. */
+size_t kb_engine_mem_share(const struct kb_options *o, enum kb_mem_part part);
 
 /* Counters, with kernel-side losses folded in. */
 void kb_engine_stats(struct kb_engine *e, struct kb_stats *st);

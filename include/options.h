@@ -40,6 +40,7 @@ struct kb_options {
 	bool color;
 	bool verbose;
 	unsigned int buffer_kb;		/* per-CPU ring buffer */
+	unsigned int max_memory_mb;	/* bound of the event path (--max-memory) */
 	double duration;		/* seconds; 0 = until stopped */
 	double delay;			/* TUI refresh interval, seconds */
 	int npids, nports, ncomms;

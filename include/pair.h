@@ -26,6 +26,8 @@ struct kb_pair_stats {
 	uint64_t no_exit;		/* entry whose return never came */
 	uint64_t late;			/* records that arrived after their watermark */
 	uint64_t evicted;		/* per-thread states dropped for space */
+	uint64_t window_full;		/* records refused: their stream's window was full */
+	uint64_t peak_bytes;		/* most bytes of records held at once */
 };
 
 typedef void (*kb_event_fn)(void *ctx, const struct kb_event *ev);
@@ -34,25 +36,43 @@ struct kb_pair;
 
 /*
  * kb_pair_new - nstreams streams; want_ustack says user stacks follow
- * entry records.  emit is called for each completed call, in entry order.
+ * entry records.  emit is called for each completed call, in entry order,
+ * and never more often than the room a flush was given.  mem bounds the
+ * pairer's memory in bytes: the windows of held records (allocated once,
+ * packed, never re-copied) and the per-thread states; 0 picks a default.
+ * Reader thread from here on.
  */
-struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, kb_event_fn emit, void *ctx);
+struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, size_t mem, kb_event_fn emit, void *ctx);
 void kb_pair_free(struct kb_pair *p);
 
-/* Queue one record of stream s (records of one stream come in time order). */
-void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r);
+/*
+ * kb_pair_add - hold one record of stream s (records of one stream come in
+ * time order).  Only the used part of r is copied.  Returns false, and
+ * keeps nothing, when the stream's window is full: the caller keeps the
+ * record and offers it again after a flush.
+ */
+bool kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r);
+
+/* Can stream s take a record of any size right now? */
+bool kb_pair_has_room(const struct kb_pair *p, int s);
 
 /*
- * kb_pair_flush - process every queued record older than watermark
- * (CLOCK_MONOTONIC ns), and give up on calls or addresses left waiting for
- * more than the hold time.
+ * kb_pair_flush - process held records older than watermark
+ * (CLOCK_MONOTONIC ns) in time order, and give up on calls or addresses
+ * left waiting for more than the hold time.  Emits at most *room calls and
+ * takes what it emitted off *room.  Returns true when it stopped for lack
+ * of room with work left (the caller waits for the consumer).
  */
-void kb_pair_flush(struct kb_pair *p, uint64_t watermark);
+bool kb_pair_flush(struct kb_pair *p, uint64_t watermark, size_t *room);
 
-/* Process everything queued and emit calls still open (at shutdown). */
-void kb_pair_flush_all(struct kb_pair *p);
+/*
+ * kb_pair_flush_all - at shutdown: process everything held and emit the
+ * calls still open, at most *room of them.  True when all is done; false
+ * when it has to be called again once there is room.
+ */
+bool kb_pair_flush_all(struct kb_pair *p, size_t *room);
 
-/* Records queued but not yet processed (the reader then polls with a short timeout). */
+/* Records held but not yet processed (the reader then polls with a short timeout). */
 uint64_t kb_pair_queued(const struct kb_pair *p);
 
 /* Threads with a call or address waiting for its partner (expired after a hold time). */

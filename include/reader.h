@@ -22,22 +22,31 @@ struct kb_reader;
 
 /*
  * kb_reader_new - open instance files (main thread, before start).
- * Takes ownership of dec and capture (may be NULL).  NULL with a message
- * in err.
+ * Takes ownership of dec and capture (may be NULL).  mem bounds the bytes
+ * of records and per-thread states the pairer holds (see pair.h).  NULL
+ * with a message in err.
  */
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen);
+				bool want_ustack, size_t mem, struct kb_capture *capture,
+				char *err, size_t errlen);
 
 /* Start the thread (main thread). */
 int kb_reader_start(struct kb_reader *r);
 
 /*
- * kb_reader_stop - ask the thread to drain what is buffered and exit,
- * then join it.  Call after recording was turned off.  Main thread.
+ * kb_reader_stop - ask the thread to hand over everything still buffered
+ * (in the kernel and in the pairer) and end the stream.  Returns at once:
+ * the consumer then pops until kb_queue_pop returns 0, which it does only
+ * at the end of the stream.  Call after recording was turned off.  Main
+ * thread.
  */
 void kb_reader_stop(struct kb_reader *r);
 
-/* Close the files and free everything (main thread, after stop). */
+/*
+ * kb_reader_free - join the thread (what the consumer did not take by now
+ * is discarded, not waited for), close the files, free everything.  Main
+ * thread.
+ */
 void kb_reader_free(struct kb_reader *r);
 
 /*

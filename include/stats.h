@@ -2,7 +2,9 @@
 /*
  * stats.h - counters the reader publishes and the consumer shows.
  * Losses are never silent: every way an event can go missing has a
- * counter here.
+ * counter here.  The queue to the consumer cannot lose events (the reader
+ * waits for room instead), so the kernel's ring buffer is the only place
+ * where events are lost.
  */
 #ifndef KB_STATS_H
 #define KB_STATS_H
@@ -16,12 +18,15 @@ struct kb_stats {
 	uint64_t kernel_lost;		/* events the ring buffer reported lost (exact counts) */
 	uint64_t kernel_lost_cpu[KB_STATS_CPUS];	/* the same, per CPU */
 	uint64_t kernel_lost_pages;	/* pages that reported a loss without a count */
-	uint64_t queue_drops;		/* calls dropped because the consumer fell behind */
 	uint64_t no_exit;		/* calls whose return was never recorded */
 	uint64_t unmatched_exit;	/* returns without an entry */
 	uint64_t unmatched_addr;	/* libc uprobe records without a syscall */
 	uint64_t late;			/* records read after their reorder window */
 	uint64_t evicted;		/* per-thread pairing states dropped for space */
+	/* bounds hit (--max-memory): the reader left data in the kernel, lost nothing */
+	uint64_t held_back;		/* times the queue was full: reading paused for the consumer */
+	uint64_t window_full_rounds;	/* reads of a CPU stopped because its pairing window was full */
+	uint64_t window_peak;		/* most bytes of records held for pairing at once */
 	uint64_t records;		/* records decoded */
 	uint64_t pages;			/* sub-buffers read */
 	uint64_t rounds;		/* poll wakeups */
@@ -30,7 +35,7 @@ struct kb_stats {
 /* Events lost for good: what the header shows as "lost". */
 static inline uint64_t kb_stats_lost(const struct kb_stats *s)
 {
-	return s->kernel_lost + s->kernel_lost_pages + s->queue_drops;
+	return s->kernel_lost + s->kernel_lost_pages;
 }
 
 #endif

@@ -437,16 +437,18 @@ static void decode_one(const struct kb_decoder *d, const struct evdesc *de, cons
 }
 
 long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, int cpu,
-		     kb_rec_fn fn, void *ctx)
+		     kb_rec_fn fn, void *ctx, int *resume)
 {
 	unsigned long long ts;
 	struct kb_rec rec;
 	long missed;
 	void *data;
-
+	int start = resume ? *resume : 0, idx = 0;
 	uint64_t commit;
 	size_t used;
 
+	if (resume)
+		*resume = -1;
 	if (size < 16 || size > (1u << 20))
 		return 0;
 	/*
@@ -459,26 +461,34 @@ long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, in
 		return 0;
 	if (kbuffer_load_subbuffer(d->kbuf, page) < 0)
 		return 0;
-	missed = kbuffer_missed_events(d->kbuf);
-	for (data = kbuffer_read_event(d->kbuf, &ts); data; data = kbuffer_next_event(d->kbuf, &ts)) {
+	missed = start ? 0 : kbuffer_missed_events(d->kbuf);
+	/* timestamps are deltas: a resumed page is walked again from its start */
+	for (data = kbuffer_read_event(d->kbuf, &ts); data;
+	     data = kbuffer_next_event(d->kbuf, &ts), idx++) {
 		int esize = kbuffer_event_size(d->kbuf);
 		const uint8_t *p = data;
 		uint16_t type;
-		int idx;
+		int di;
 
 		/* kbuffer trusts the page's own lengths: bound them by what was read */
 		if (esize < 8 || (const uint8_t *)data < (const uint8_t *)page ||
 		    (const uint8_t *)data + esize > (const uint8_t *)page + size)
 			break;
+		if (idx < start)
+			continue;
 		memcpy(&type, p, 2);
-		idx = d->by_id[type];
-		if (!idx)
+		di = d->by_id[type];
+		if (!di)
 			continue;
 		rec.inst = inst;
 		rec.cpu = cpu;
 		rec.ts = ts;
-		decode_one(d, &d->desc[idx - 1], p, esize, &rec);
-		fn(ctx, &rec);
+		decode_one(d, &d->desc[di - 1], p, esize, &rec);
+		if (!fn(ctx, &rec)) {
+			if (resume)
+				*resume = idx;
+			break;
+		}
 	}
 	return missed;
 }

@@ -20,7 +20,30 @@
 
 #include "engine.h"
 
-#define QUEUE_EVENTS 16384
+/*
+ * How --max-memory is shared out, in sixteenths.  Each structure gets its
+ * part once, at start, and never grows past it; what does not fit stays
+ * in the kernel's ring buffers.  The rest is left for the consumer (model,
+ * output) and the program itself.
+ */
+static const struct {
+	enum kb_mem_part part;
+	unsigned int sixteenths;
+} mem_shares[] = {
+	{ KB_MEM_QUEUE,		2 },	/* 64 MB: 16384 calls between reader and consumer */
+	{ KB_MEM_PAIRING,	3 },	/* held records (2/3) and per-thread states (1/3) */
+	{ KB_MEM_STACKS,	8 },	/* the stack collector's ring buffers and copies */
+};
+
+size_t kb_engine_mem_share(const struct kb_options *o, enum kb_mem_part part)
+{
+	size_t total = (size_t)o->max_memory_mb << 20;
+
+	for (size_t i = 0; i < sizeof(mem_shares) / sizeof(mem_shares[0]); i++)
+		if (mem_shares[i].part == part)
+			return total / 16 * mem_shares[i].sixteenths;
+	return 0;
+}
 
 static double now_ms(void)
 {
@@ -61,7 +84,7 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 		ret = -EINVAL;
 		goto fail;
 	}
-	e->q = kb_queue_new(QUEUE_EVENTS);
+	e->q = kb_queue_new(kb_queue_slots_for(kb_engine_mem_share(o, KB_MEM_QUEUE)));
 	if (!e->q) {
 		kb_decoder_free(dec);
 		snprintf(err, errlen, "cannot create event queue: %s", strerror(errno));
@@ -74,7 +97,8 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 		if (!capture && log)
 			fprintf(log, "kbindtop: cannot write capture %s: %s\n", capture_path, strerror(errno));
 	}
-	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, capture, err, errlen);
+	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, kb_engine_mem_share(o, KB_MEM_PAIRING),
+			      capture, err, errlen);
 	if (!e->rd) {
 		ret = -EIO;
 		goto fail;
@@ -115,7 +139,7 @@ int kb_engine_destroy(struct kb_engine *e)
 	int ret;
 
 	kb_engine_stop(e);
-	kb_reader_free(e->rd);
+	kb_reader_free(e->rd);	/* joins the reader; what the consumer left is discarded */
 	e->rd = NULL;
 	ret = kb_session_destroy(&e->sess);
 	kb_queue_free(e->q);

@@ -23,11 +23,40 @@
 
 #define HOLD_NS		(5ULL * 1000000000ULL)	/* give up on a partner after this */
 #define NBUCKET		4096			/* power of two */
-#define MAX_STATES	65536
+#define DEFAULT_MEM	(4u << 20)
+/* per stream window: at least a few pages' worth of records, at most what any reorder needs */
+#define WINDOW_MIN	4096u
+#define WINDOW_MAX	(4u << 20)
+#define STATES_MIN	256
+#define STATES_MAX	65536
+
+/*
+ * A stream's window: records packed back to back in one buffer allocated
+ * once, each behind a slot header, only their used bytes copied.  A record
+ * that does not fit before the end of the buffer starts again at offset 0
+ * (a zero size, or too little room for a header, marks the jump).
+ */
+struct slot {
+	uint32_t size;			/* header + record, a multiple of 8; 0 = wrap */
+	uint32_t pad;
+};
 
 struct fifo {
-	struct kb_rec *r;
-	uint32_t head, len, cap;	/* cap is a power of two */
+	uint8_t *buf;
+	uint32_t cap;			/* bytes */
+	uint32_t head, tail;		/* oldest record; free space */
+	uint32_t n;			/* records held */
+};
+
+/* What a libc uprobe record brought, kept until its syscall entry comes. */
+struct uaddr {
+	uint64_t ts, uptr, ra;
+	int32_t fd;
+	uint16_t sa_len;
+	uint8_t sa_src;
+	bool has_comm;
+	char comm[KB_COMM_LEN];
+	uint8_t sa[KB_SA_MAX];
 };
 
 struct tstate {
@@ -39,7 +68,7 @@ struct tstate {
 	bool kstack_done;
 	bool ksock_seen;
 	uint64_t ra;			/* direct caller from the uprobe or kprobe */
-	struct kb_rec addr;		/* the uprobe record (fd, uptr, sa, comm, ra) */
+	struct uaddr addr;		/* the uprobe record */
 	struct kb_event ev;		/* the call being assembled */
 };
 
@@ -50,30 +79,82 @@ struct kb_pair {
 	void *ctx;
 	struct fifo *fifo;
 	uint64_t queued;
-	uint64_t last_watermark;
+	uint64_t held_bytes;
+	uint64_t last_watermark;	/* records older than this were all read */
 	uint64_t last_expire;
+	size_t *room;			/* calls the sink can still take in this flush */
 	/* last event record per stream: stacks attach to it */
 	int *last_tid;
 	int bucket[NBUCKET];
-	struct tstate *st;		/* pool */
-	int nst, cap_st, free_head;
+	struct tstate *st;		/* pool of max_st, allocated once */
+	int nst, max_st, free_head;
 	int live;			/* states with a call or an address */
 	struct kb_pair_stats stats;
 };
 
-struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, kb_event_fn emit, void *ctx)
+static size_t slot_need(const struct kb_rec *r)
+{
+	return (sizeof(struct slot) + kb_rec_size(r) + 7) & ~(size_t)7;
+}
+
+#define SLOT_MAX ((sizeof(struct slot) + sizeof(struct kb_rec) + 7) & ~(size_t)7)
+
+/* Offset where a record of need bytes would go, or -1 when the window is full. */
+static long fifo_place(const struct fifo *f, size_t need)
+{
+	if (!f->n)
+		return f->cap >= need ? 0 : -1;
+	if (f->tail > f->head) {
+		if (f->cap - f->tail >= need)
+			return (long)f->tail;
+		return f->head > need ? 0 : -1;
+	}
+	return f->head - f->tail > need ? (long)f->tail : -1;
+}
+
+static struct slot *fifo_head(struct fifo *f)
+{
+	struct slot *sl;
+
+	if (f->cap - f->head < sizeof(struct slot))
+		f->head = 0;
+	sl = (struct slot *)(f->buf + f->head);
+	if (!sl->size) {
+		f->head = 0;
+		sl = (struct slot *)f->buf;
+	}
+	return sl;
+}
+
+struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, size_t mem, kb_event_fn emit, void *ctx)
 {
 	struct kb_pair *p = xcalloc(1, sizeof(*p));
+	size_t window, states;
+
+	if (!mem)
+		mem = DEFAULT_MEM;
+	if (nstreams < 1)
+		nstreams = 1;
+	/* two thirds for the windows, one third for the per-thread states */
+	window = mem / 3 * 2 / (size_t)nstreams;
+	window = window < WINDOW_MIN ? WINDOW_MIN : window > WINDOW_MAX ? WINDOW_MAX : window;
+	states = mem / 3 / sizeof(struct tstate);
+	states = states < STATES_MIN ? STATES_MIN : states > STATES_MAX ? STATES_MAX : states;
 
 	p->nstreams = nstreams;
 	p->want_ustack = want_ustack;
 	p->emit = emit;
 	p->ctx = ctx;
 	p->fifo = xcalloc((size_t)nstreams, sizeof(*p->fifo));
+	for (int i = 0; i < nstreams; i++)
+		p->fifo[i].cap = (uint32_t)(window & ~(size_t)7);
 	p->last_tid = xcalloc((size_t)nstreams, sizeof(int));
 	for (int i = 0; i < NBUCKET; i++)
 		p->bucket[i] = -1;
 	p->free_head = -1;
+	p->max_st = (int)states;
+	/* pages of the pool are only touched as states are first used */
+	p->st = xcalloc((size_t)p->max_st, sizeof(*p->st));
 	return p;
 }
 
@@ -82,39 +163,53 @@ void kb_pair_free(struct kb_pair *p)
 	if (!p)
 		return;
 	for (int i = 0; i < p->nstreams; i++)
-		free(p->fifo[i].r);
+		free(p->fifo[i].buf);
 	free(p->fifo);
 	free(p->last_tid);
 	free(p->st);
 	free(p);
 }
 
-void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
+bool kb_pair_has_room(const struct kb_pair *p, int s)
 {
+	if (s < 0 || s >= p->nstreams)
+		return true;
+	return fifo_place(&p->fifo[s], SLOT_MAX) >= 0;
+}
+
+bool kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
+{
+	size_t need = slot_need(r);
 	struct fifo *f;
+	struct slot *sl;
+	long at;
 
 	if (s < 0 || s >= p->nstreams)
-		return;
+		return true;	/* not ours to hold: taken and forgotten */
 	f = &p->fifo[s];
-	if (f->len == f->cap) {
-		uint32_t ncap = f->cap ? f->cap * 2 : 64;
-		struct kb_rec *nr = xmalloc(ncap * sizeof(*nr));
-
-		for (uint32_t i = 0; i < f->len; i++) {
-			const struct kb_rec *o = &f->r[(f->head + i) & (f->cap - 1)];
-
-			memcpy(&nr[i], o, kb_rec_size(o));
-		}
-		free(f->r);
-		f->r = nr;
-		f->head = 0;
-		f->cap = ncap;
+	at = fifo_place(f, need);
+	if (at < 0) {
+		p->stats.window_full++;
+		return false;
 	}
+	if (!f->buf)	/* idle CPUs never pay for a window */
+		f->buf = xmalloc(f->cap);
+	if (f->n && at == 0 && f->tail > f->head && f->cap - f->tail >= sizeof(struct slot))
+		((struct slot *)(f->buf + f->tail))->size = 0;	/* wrap mark */
+	if (!f->n)
+		f->head = 0;
+	sl = (struct slot *)(f->buf + at);
+	sl->size = (uint32_t)need;
+	memcpy(sl + 1, r, kb_rec_size(r));
+	f->tail = (uint32_t)((size_t)at + need);
+	f->n++;
 	if (r->ts < p->last_watermark)
 		p->stats.late++;
-	memcpy(&f->r[(f->head + f->len) & (f->cap - 1)], r, kb_rec_size(r));
-	f->len++;
 	p->queued++;
+	p->held_bytes += need;
+	if (p->held_bytes > p->stats.peak_bytes)
+		p->stats.peak_bytes = p->held_bytes;
+	return true;
 }
 
 static unsigned int hash_tid(int tid)
@@ -144,14 +239,17 @@ static void release_state(struct kb_pair *p, struct tstate *t)
 	p->live--;
 }
 
+/* Every record emits at most one call: the flush checks the room before each. */
 static void emit_call(struct kb_pair *p, struct tstate *t)
 {
 	p->stats.calls++;
+	if (p->room && *p->room)
+		(*p->room)--;
 	p->emit(p->ctx, &t->ev);
 	t->has_call = false;
 }
 
-static void expire(struct kb_pair *p, uint64_t now);
+static bool expire(struct kb_pair *p, uint64_t now);
 
 static struct tstate *get_state(struct kb_pair *p, int tid)
 {
@@ -160,7 +258,7 @@ static struct tstate *get_state(struct kb_pair *p, int tid)
 
 	if (t)
 		return t;
-	if (p->free_head < 0 && p->nst == MAX_STATES) {
+	if (p->free_head < 0 && p->nst == p->max_st) {
 		/* a flood of threads whose partners never came: drop the oldest */
 		expire(p, UINT64_MAX);
 	}
@@ -168,10 +266,6 @@ static struct tstate *get_state(struct kb_pair *p, int tid)
 		idx = p->free_head;
 		p->free_head = p->st[idx].next;
 	} else {
-		if (p->nst == p->cap_st) {
-			p->cap_st = p->cap_st ? p->cap_st * 2 : 256;
-			p->st = xrealloc(p->st, (size_t)p->cap_st * sizeof(*p->st));
-		}
 		idx = p->nst++;
 	}
 	t = &p->st[idx];
@@ -189,18 +283,31 @@ static void put_if_idle(struct kb_pair *p, struct tstate *t)
 		release_state(p, t);
 }
 
-static void copy_comm(struct kb_event *ev, const struct kb_rec *r)
+static void copy_comm(struct kb_event *ev, const char *comm)
 {
-	memcpy(ev->comm, r->comm, sizeof(ev->comm));
+	memcpy(ev->comm, comm, sizeof(ev->comm));
 	ev->comm[sizeof(ev->comm) - 1] = '\0';
 	ev->flags |= KB_EVF_COMM_SYNC;
 }
 
-static void copy_addr(struct kb_event *ev, const struct kb_rec *r)
+static void copy_addr(struct kb_event *ev, const uint8_t *sa, uint16_t sa_len, uint8_t sa_src)
 {
-	memcpy(ev->sa, r->sa, r->sa_len);
-	ev->sa_len = r->sa_len;
-	ev->addr_src = r->sa_src;
+	memcpy(ev->sa, sa, sa_len);
+	ev->sa_len = sa_len;
+	ev->addr_src = sa_src;
+}
+
+static void keep_addr(struct uaddr *a, const struct kb_rec *r)
+{
+	a->ts = r->ts;
+	a->uptr = r->uptr;
+	a->ra = r->ra;
+	a->fd = r->fd;
+	a->sa_len = r->sa_len;
+	a->sa_src = r->sa_src;
+	a->has_comm = r->has_comm;
+	memcpy(a->comm, r->comm, sizeof(a->comm));
+	memcpy(a->sa, r->sa, r->sa_len);
 }
 
 static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec *r, bool iouring)
@@ -229,9 +336,9 @@ static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec 
 	if (iouring)
 		ev->flags |= KB_EVF_IOURING;
 	if (r->has_comm)
-		copy_comm(ev, r);
+		copy_comm(ev, r->comm);
 	if (r->sa_len)
-		copy_addr(ev, r);
+		copy_addr(ev, r->sa, r->sa_len, r->sa_src);
 	t->has_call = true;
 	t->ra = r->ra;
 	t->ustack_done = t->kstack_done = false;
@@ -239,13 +346,13 @@ static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec 
 
 	/* the libc uprobe fired just before this syscall: take its exact address */
 	if (t->has_addr) {
-		const struct kb_rec *a = &t->addr;
+		const struct uaddr *a = &t->addr;
 
 		if (!iouring && a->fd == r->fd && (!r->uptr || a->uptr == r->uptr)) {
 			if (!ev->sa_len)
-				copy_addr(ev, a);
+				copy_addr(ev, a->sa, a->sa_len, a->sa_src);
 			if (a->has_comm && !(ev->flags & KB_EVF_COMM_SYNC))
-				copy_comm(ev, a);
+				copy_comm(ev, a->comm);
 			t->ra = a->ra;
 		} else {
 			p->stats.unmatched_addr++;
@@ -306,7 +413,7 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		t = get_state(p, r->tid);
 		if (t->has_addr)
 			p->stats.unmatched_addr++;
-		memcpy(&t->addr, r, kb_rec_size(r));
+		keep_addr(&t->addr, r);
 		t->has_addr = true;
 		p->last_tid[s] = 0;
 		return;
@@ -320,11 +427,11 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		if (t->has_call && !t->ksock_seen) {
 			/* nested in bind(2): the kernel's copy is the exact address */
 			if (r->sa_len)
-				copy_addr(&t->ev, r);
+				copy_addr(&t->ev, r->sa, r->sa_len, r->sa_src);
 			if (r->stype >= 0)
 				t->ev.stype = r->stype;
 			if (r->has_comm && !(t->ev.flags & KB_EVF_COMM_SYNC))
-				copy_comm(&t->ev, r);
+				copy_comm(&t->ev, r->comm);
 			t->ksock_seen = true;
 		} else {
 			start_call(p, t, r, true);
@@ -362,8 +469,12 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 	}
 }
 
-/* Give up on partners that did not come within HOLD_NS of now. */
-static void expire(struct kb_pair *p, uint64_t now)
+/*
+ * Give up on partners that did not come within HOLD_NS of now; with now ==
+ * UINT64_MAX, evict the oldest state to make space.  Returns true when it
+ * stopped for lack of room (to be resumed by a later flush).
+ */
+static bool expire(struct kb_pair *p, uint64_t now)
 {
 	uint64_t oldest_ts = UINT64_MAX;
 	int oldest = -1;
@@ -377,6 +488,8 @@ static void expire(struct kb_pair *p, uint64_t now)
 		ts = t->has_call ? t->ev.ts : t->addr.ts;
 		if (now != UINT64_MAX) {
 			if (t->has_call && t->ev.ts + HOLD_NS < now) {
+				if (p->room && !*p->room)
+					return true;
 				t->ev.flags |= KB_EVF_NO_EXIT;
 				p->stats.no_exit++;
 				emit_call(p, t);
@@ -402,56 +515,79 @@ static void expire(struct kb_pair *p, uint64_t now)
 		p->stats.evicted++;
 		release_state(p, t);
 	}
+	return false;
 }
 
-static void drain(struct kb_pair *p, uint64_t watermark)
+/* Process held records older than watermark in time order; true when out of room. */
+static bool drain(struct kb_pair *p, uint64_t watermark)
 {
 	for (;;) {
 		int best = -1;
 		uint64_t best_ts = watermark;
+		struct slot *sl;
+		struct fifo *f;
 
 		for (int s = 0; s < p->nstreams; s++) {
-			struct fifo *f = &p->fifo[s];
-
-			if (f->len && f->r[f->head].ts < best_ts) {
-				best_ts = f->r[f->head].ts;
+			f = &p->fifo[s];
+			if (!f->n)
+				continue;
+			sl = fifo_head(f);
+			if (((const struct kb_rec *)(sl + 1))->ts < best_ts) {
+				best_ts = ((const struct kb_rec *)(sl + 1))->ts;
 				best = s;
 			}
 		}
 		if (best < 0)
-			return;
-		struct fifo *f = &p->fifo[best];
-		struct kb_rec *r = &f->r[f->head];
-
-		f->head = (f->head + 1) & (f->cap - 1);
-		f->len--;
+			return false;
+		if (!*p->room)
+			return true;
+		f = &p->fifo[best];
+		sl = fifo_head(f);
+		/* processed in place: the record is only let go of afterwards */
+		process(p, best, (const struct kb_rec *)(sl + 1));
+		f->head += sl->size;
+		p->held_bytes -= sl->size;
+		if (!--f->n)
+			f->head = f->tail = 0;
 		p->queued--;
-		process(p, best, r);
 	}
 }
 
-void kb_pair_flush(struct kb_pair *p, uint64_t watermark)
+bool kb_pair_flush(struct kb_pair *p, uint64_t watermark, size_t *room)
 {
+	bool more = false;
+
+	p->room = room;
 	if (p->queued)
-		drain(p, watermark);
+		more = drain(p, watermark);
 	if (watermark > p->last_watermark)
 		p->last_watermark = watermark;
 	/* a full scan at most every 500 ms */
-	if (p->live && watermark > p->last_expire + 500000000ULL) {
-		expire(p, watermark);
-		p->last_expire = watermark;
+	if (!more && p->live && watermark > p->last_expire + 500000000ULL) {
+		more = expire(p, watermark);
+		if (!more)
+			p->last_expire = watermark;
 	}
+	p->room = NULL;
+	return more;
 }
 
-void kb_pair_flush_all(struct kb_pair *p)
+bool kb_pair_flush_all(struct kb_pair *p, size_t *room)
 {
-	drain(p, UINT64_MAX);
-	for (int i = 0; i < p->nst; i++) {
+	bool more;
+
+	p->room = room;
+	more = drain(p, UINT64_MAX);
+	for (int i = 0; i < p->nst && !more; i++) {
 		struct tstate *t = &p->st[i];
 
 		if (!t->tid)
 			continue;
 		if (t->has_call) {
+			if (!*room) {
+				more = true;
+				break;
+			}
 			t->ev.flags |= KB_EVF_NO_EXIT;
 			p->stats.no_exit++;
 			emit_call(p, t);
@@ -462,6 +598,8 @@ void kb_pair_flush_all(struct kb_pair *p)
 		}
 		release_state(p, t);
 	}
+	p->room = NULL;
+	return !more;
 }
 
 uint64_t kb_pair_queued(const struct kb_pair *p)

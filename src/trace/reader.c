@@ -8,6 +8,14 @@
  * a time, and decodes them in place: no per-event syscall or allocation.
  * Records then wait KB_REORDER_NS for partners read from other CPUs (see
  * pair.c) before calls are emitted, one eventfd write per round.
+ *
+ * Backpressure: the reader takes from the kernel only what it can hold.
+ * A stream is read only while its pairing window has room, and pairing
+ * emits only as many calls as the queue has free slots.  When the
+ * consumer falls behind, the reader stops reading and sleeps until half
+ * the queue is free; the backlog stays in the kernel's per-CPU buffers,
+ * which count exactly what they overwrite.  So nothing read is ever
+ * dropped, and the reader's memory does not grow with the backlog.
  */
 #include "config.h"
 
@@ -36,6 +44,12 @@ struct stream {
 	int fd;
 	int inst;
 	int cpu;
+	void *page;			/* its own sub-buffer: a page half taken stays here */
+	int page_len;
+	int resume;			/* event of page to offer next, -1 = none pending */
+	bool done;			/* at stop: read to the end */
+	uint64_t last_ts;		/* newest record taken */
+	uint64_t complete;		/* every record older than this has been read */
 };
 
 struct kb_reader {
@@ -45,12 +59,14 @@ struct kb_reader {
 	int nstreams;
 	int ncpu;
 	struct stream *st;
-	struct pollfd *pfd;		/* nstreams + 1 (stop) */
+	struct pollfd *pfd;		/* nstreams + 2 (stop, room) */
 	int stop_fd;
-	void *page;
 	int page_size;
 	pthread_t thread;
 	bool running;
+	bool started;
+	bool joined;
+	bool blocked;			/* waiting for the consumer to make room */
 	struct kb_capture *capture;	/* KBINDTOP_CAPTURE: copy of every page read */
 	/* counters: reader-private, published under lock once per round */
 	struct kb_stats priv;
@@ -70,19 +86,26 @@ static void on_event(void *ctx, const struct kb_event *ev)
 {
 	struct kb_reader *r = ctx;
 
-	if (kb_queue_push(r->q, ev))
-		r->priv.calls++;
+	kb_queue_push(r->q, ev);
+	r->priv.calls++;
 }
 
-static void on_record(void *ctx, const struct kb_rec *rec)
+static bool on_record(void *ctx, const struct kb_rec *rec)
 {
 	struct kb_reader *r = ctx;
+	int s = rec->inst * r->ncpu + rec->cpu;
+
+	if (!kb_pair_add(r->pair, s, rec))
+		return false;
 	r->priv.records++;
-	kb_pair_add(r->pair, rec->inst * r->ncpu + rec->cpu, rec);
+	if (s >= 0 && s < r->nstreams)
+		r->st[s].last_ts = rec->ts;
+	return true;
 }
 
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen)
+				bool want_ustack, size_t mem, struct kb_capture *capture,
+				char *err, size_t errlen)
 {
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	struct kb_reader *r = xcalloc(1, sizeof(*r));
@@ -93,13 +116,14 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 	r->q = q;
 	r->capture = capture;
 	r->page_size = kb_decoder_subbuf_size(dec);
-	r->page = xcalloc(1, (size_t)r->page_size + KB_PAGE_SLACK);
 	r->ncpu = ncpu;
 	r->nstreams = s->ninst * ncpu;
 	r->st = xcalloc((size_t)r->nstreams, sizeof(*r->st));
-	for (int i = 0; i < r->nstreams; i++)
+	for (int i = 0; i < r->nstreams; i++) {
 		r->st[i].fd = -1;
-	r->pfd = xcalloc((size_t)r->nstreams + 1, sizeof(*r->pfd));
+		r->st[i].resume = -1;
+	}
+	r->pfd = xcalloc((size_t)r->nstreams + 2, sizeof(*r->pfd));
 	pthread_mutex_init(&r->lock, NULL);
 	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->stop_fd < 0) {
@@ -127,40 +151,89 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 				snprintf(err, errlen, "tracefs_cpu_alloc_fd(%s): %s", path, strerror(errno));
 				goto fail;
 			}
+			st->page = xcalloc(1, (size_t)r->page_size + KB_PAGE_SLACK);
 		}
 	}
-	r->pair = kb_pair_new(r->nstreams, want_ustack, on_event, r);
+	r->pair = kb_pair_new(r->nstreams, want_ustack, mem, on_event, r);
 	return r;
 fail:
 	kb_reader_free(r);
 	return NULL;
 }
 
-/* Read one stream until it is empty; returns pages read. */
-static int read_stream(struct kb_reader *r, struct stream *st)
+static void count_missed(struct kb_reader *r, const struct stream *st, long missed)
 {
+	if (missed > 0) {
+		r->priv.kernel_lost += (uint64_t)missed;
+		r->priv.kernel_lost_cpu[st->cpu < KB_STATS_CPUS ? st->cpu : KB_STATS_CPUS - 1] +=
+			(uint64_t)missed;
+	} else if (missed < 0) {
+		r->priv.kernel_lost_pages++;
+	}
+}
+
+/*
+ * Read one stream until the kernel has nothing more for it or its pairing
+ * window is full.  A page is taken from the kernel only when the window
+ * can hold a record; if it fills up halfway through the page, the rest of
+ * the page waits in the stream (resume) and is offered first next time, so
+ * memory stays at one page per stream.  Returns true when the stream was
+ * read to its end.
+ */
+static bool read_stream(struct kb_reader *r, struct stream *st)
+{
+	uint64_t before = now_ns();
 	int pages = 0;
+	bool empty = false;
 
-	for (;;) {
-		int n = tracefs_cpu_read(st->tcpu, r->page, true);
-		long missed;
+	if (st->resume >= 0)
+		kb_decoder_page(r->dec, st->page, (size_t)st->page_len, st->inst, st->cpu, on_record, r,
+				&st->resume);
+	while (st->resume < 0) {
+		int n;
 
-		if (n <= 0)
+		if (!kb_pair_has_room(r->pair, (int)(st - r->st)))
 			break;
+		n = tracefs_cpu_read(st->tcpu, st->page, true);
+		if (n <= 0) {
+			empty = true;
+			break;
+		}
 		pages++;
 		if (r->capture)
-			kb_capture_page(r->capture, st->inst, st->cpu, r->page, (size_t)n);
-		missed = kb_decoder_page(r->dec, r->page, (size_t)n, st->inst, st->cpu, on_record, r);
-		if (missed > 0) {
-			r->priv.kernel_lost += (uint64_t)missed;
-			r->priv.kernel_lost_cpu[st->cpu < KB_STATS_CPUS ? st->cpu : KB_STATS_CPUS - 1] +=
-				(uint64_t)missed;
-		}
-		else if (missed < 0)
-			r->priv.kernel_lost_pages++;
+			kb_capture_page(r->capture, st->inst, st->cpu, st->page, (size_t)n);
+		st->page_len = n;
+		st->resume = 0;
+		count_missed(r, st, kb_decoder_page(r->dec, st->page, (size_t)n, st->inst, st->cpu,
+						    on_record, r, &st->resume));
 	}
 	r->priv.pages += (uint64_t)pages;
-	return pages;
+	/*
+	 * Read to the end: everything recorded before we started is in,
+	 * minus a margin for events reserved but not yet committed.  Stopped
+	 * early: records of this CPU come in time order, so everything up to
+	 * the last one taken is in.
+	 */
+	if (empty) {
+		if (before > KB_REORDER_NS && before - KB_REORDER_NS > st->complete)
+			st->complete = before - KB_REORDER_NS;
+	} else if (st->last_ts + 1 > st->complete) {
+		st->complete = st->last_ts + 1;
+	}
+	if (!empty)
+		r->priv.window_full_rounds++;
+	return empty;
+}
+
+/* The pairing watermark: no stream can still deliver a record older than this. */
+static uint64_t watermark(const struct kb_reader *r)
+{
+	uint64_t wm = UINT64_MAX;
+
+	for (int i = 0; i < r->nstreams; i++)
+		if (r->st[i].tcpu && !r->st[i].done && r->st[i].complete < wm)
+			wm = r->st[i].complete;
+	return wm;
 }
 
 static void publish(struct kb_reader *r)
@@ -173,11 +246,54 @@ static void publish(struct kb_reader *r)
 	r->priv.unmatched_addr = ps.unmatched_addr;
 	r->priv.late = ps.late;
 	r->priv.evicted = ps.evicted;
-	r->priv.queue_drops = kb_queue_drops(r->q);
+	r->priv.window_peak = ps.peak_bytes;
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;
 	pthread_mutex_unlock(&r->lock);
 	kb_queue_wake(r->q);
+}
+
+/*
+ * Pairing produced more than the consumer has room for: stop draining the
+ * kernel (its buffers hold the backlog, and count what they cannot hold)
+ * until the consumer has freed half the queue.
+ */
+static void hold_back(struct kb_reader *r)
+{
+	if (kb_queue_want_room(r->q))
+		return;
+	if (!r->blocked)
+		r->priv.held_back++;
+	r->blocked = true;
+}
+
+/* One pass of the stop path: true when everything has reached the queue. */
+static bool finish_pass(struct kb_reader *r)
+{
+	size_t room;
+
+	for (int i = 0; i < r->nstreams; i++)
+		if (r->st[i].tcpu && !r->st[i].done && read_stream(r, &r->st[i]))
+			r->st[i].done = true;	/* recording is off: empty is the end */
+	room = kb_queue_room(r->q);
+	if (watermark(r) == UINT64_MAX)
+		return kb_pair_flush_all(r->pair, &room);
+	kb_pair_flush(r->pair, watermark(r), &room);
+	return false;
+}
+
+static void finish(struct kb_reader *r)
+{
+	struct pollfd p = { .fd = kb_queue_room_fd(r->q), .events = POLLIN };
+
+	while (!finish_pass(r)) {
+		publish(r);
+		/* the consumer reads to the end of the stream after a stop: wait for it */
+		if (kb_queue_room(r->q) || kb_queue_want_room(r->q))
+			continue;
+		poll(&p, 1, 100);
+		kb_queue_room_ack(r->q);
+	}
 }
 
 static void *reader_main(void *arg)
@@ -185,42 +301,52 @@ static void *reader_main(void *arg)
 	struct kb_reader *r = arg;
 	const struct timespec nap = { 0, KB_COALESCE_NS };
 	uint64_t records;
-	int n = 0;
-
-	for (int i = 0; i < r->nstreams; i++) {
-		if (r->st[i].tcpu) {
-			r->pfd[n].fd = r->st[i].fd;
-			r->pfd[n].events = POLLIN;
-			n++;
-		}
-	}
-	r->pfd[n].fd = r->stop_fd;
-	r->pfd[n].events = POLLIN;
 
 	for (;;) {
-		int timeout = -1;
-		uint64_t start;
+		int timeout = -1, n = 0;
+		size_t room;
 
-		if (kb_pair_queued(r->pair))
+		/* held back: no stream fds, or poll would report their data at once */
+		if (!r->blocked) {
+			for (int i = 0; i < r->nstreams; i++) {
+				if (r->st[i].tcpu && r->st[i].resume < 0 &&
+				    kb_pair_has_room(r->pair, i)) {
+					r->pfd[n].fd = r->st[i].fd;
+					r->pfd[n].events = POLLIN;
+					n++;
+				}
+			}
+		}
+		r->pfd[n].fd = kb_queue_room_fd(r->q);
+		r->pfd[n].events = POLLIN;
+		r->pfd[n + 1].fd = r->stop_fd;
+		r->pfd[n + 1].events = POLLIN;
+		if (r->blocked)
+			timeout = 1000;
+		else if (kb_pair_queued(r->pair))
 			timeout = (int)(KB_REORDER_NS / 1000000) + 1;
 		else if (kb_pair_open(r->pair))
 			timeout = 1000;
-		if (poll(r->pfd, (nfds_t)n + 1, timeout) < 0 && errno != EINTR)
+		if (poll(r->pfd, (nfds_t)n + 2, timeout) < 0 && errno != EINTR)
 			break;
-		if (r->pfd[n].revents & POLLIN)
+		if (r->pfd[n + 1].revents & POLLIN)
 			break;
-		/*
-		 * Everything recorded before this instant will have been read
-		 * once the loop below has emptied every CPU; minus a margin for
-		 * events reserved but not yet committed.
-		 */
-		start = now_ns();
+		if (r->pfd[n].revents & POLLIN) {
+			kb_queue_room_ack(r->q);
+			r->blocked = false;
+		}
+		if (r->blocked && kb_queue_room(r->q) * 2 > kb_queue_capacity(r->q))
+			r->blocked = false;
+		if (r->blocked)
+			continue;
 		r->priv.rounds++;
 		records = r->priv.records;
 		for (int i = 0; i < r->nstreams; i++)
 			if (r->st[i].tcpu)
 				read_stream(r, &r->st[i]);
-		kb_pair_flush(r->pair, start > KB_REORDER_NS ? start - KB_REORDER_NS : 0);
+		room = kb_queue_room(r->q);
+		if (kb_pair_flush(r->pair, watermark(r), &room))
+			hold_back(r);
 		publish(r);
 		/*
 		 * With buffer_percent 0 every event wakes a sleeping reader: under
@@ -231,12 +357,10 @@ static void *reader_main(void *arg)
 		if (r->priv.records - records >= KB_COALESCE_MIN_RECORDS)
 			nanosleep(&nap, NULL);
 	}
-	/* stop: recording is already off; take what is left */
-	for (int i = 0; i < r->nstreams; i++)
-		if (r->st[i].tcpu)
-			read_stream(r, &r->st[i]);
-	kb_pair_flush_all(r->pair);
+	/* stop: recording is already off; everything left goes to the consumer */
+	finish(r);
 	publish(r);
+	kb_queue_close(r->q);
 	return NULL;
 }
 
@@ -264,6 +388,7 @@ int kb_reader_start(struct kb_reader *r)
 	/* visible as such in top -H, perf and /proc/PID/task/TID/comm */
 	pthread_setname_np(r->thread, "kbindtop-reader");
 	r->running = true;
+	r->started = true;
 	return 0;
 }
 
@@ -273,10 +398,11 @@ void kb_reader_stop(struct kb_reader *r)
 
 	if (!r || !r->running)
 		return;
+	/* from here on the consumer's pop waits for the end of the stream */
+	kb_queue_drain(r->q);
 	if (write(r->stop_fd, &one, sizeof(one)) < 0) {
 		/* the counter cannot overflow from one write */
 	}
-	pthread_join(r->thread, NULL);
 	r->running = false;
 }
 
@@ -285,11 +411,18 @@ void kb_reader_free(struct kb_reader *r)
 	if (!r)
 		return;
 	kb_reader_stop(r);
+	if (r->started && !r->joined) {
+		/* whatever the consumer did not take is not waited for */
+		kb_queue_abandon(r->q);
+		pthread_join(r->thread, NULL);
+		r->joined = true;
+	}
 	for (int i = 0; i < r->nstreams; i++) {
 		if (r->st[i].tcpu)
 			tracefs_cpu_free_fd(r->st[i].tcpu);
 		if (r->st[i].fd >= 0)
 			close(r->st[i].fd);
+		free(r->st[i].page);
 	}
 	if (r->stop_fd >= 0)
 		close(r->stop_fd);
@@ -299,7 +432,6 @@ void kb_reader_free(struct kb_reader *r)
 	pthread_mutex_destroy(&r->lock);
 	free(r->st);
 	free(r->pfd);
-	free(r->page);
 	free(r);
 }
 

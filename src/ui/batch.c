@@ -267,9 +267,12 @@ int kb_batch_flush(struct kb_batch *bt)
 void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs)
 {
 	fprintf(f, "kbindtop: %llu bind calls shown, %" PRIu64 " traced in %.1f s; lost: %" PRIu64
-		" (kernel %" PRIu64 "%s, queue %" PRIu64 "); no return seen: %" PRIu64 "\n",
+		" (kernel %" PRIu64 "%s); no return seen: %" PRIu64,
 		shown, st->calls, secs, kb_stats_lost(st), st->kernel_lost,
-		st->kernel_lost_pages ? "+unknown" : "", st->queue_drops, st->no_exit);
+		st->kernel_lost_pages ? "+unknown" : "", st->no_exit);
+	if (st->unmatched_exit)
+		fprintf(f, "; returns without entry: %" PRIu64, st->unmatched_exit);
+	fprintf(f, "\n");
 	if (st->kernel_lost) {
 		fprintf(f, "kbindtop: events lost by the kernel per CPU:");
 		for (int i = 0; i < KB_STATS_CPUS; i++)
@@ -278,4 +281,10 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 					i == KB_STATS_CPUS - 1 ? "+" : "");
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
+	/* a bound hit delays events (they wait in the kernel), it drops none */
+	if (st->held_back || st->window_full_rounds || st->evicted)
+		fprintf(f, "kbindtop: memory bounds hit (--max-memory): reader held back %" PRIu64
+			" times for the output, %" PRIu64 " reads paused by a full pairing window"
+			" (peak %" PRIu64 " KB), %" PRIu64 " pairing states evicted\n",
+			st->held_back, st->window_full_rounds, st->window_peak >> 10, st->evicted);
 }

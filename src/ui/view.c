@@ -244,9 +244,11 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	x = putf(s, 1, x, t.fails ? KB_A_FAIL : KB_A_VALUE, "%" PRIu64, t.fails);
 	x = kb_screen_put(s, 1, x, KB_A_LABEL, "  lost ", -1);
 	/* losses are never hidden, and stand out once there are any */
-	putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s, queue %" PRIu64 ")",
-	     lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "",
-	     st->queue_drops);
+	x = putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s)",
+		 lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "");
+	/* a --max-memory bound was hit: events waited in the kernel (delayed, not lost) */
+	if (st->held_back || st->window_full_rounds)
+		putf(s, 1, x, KB_A_WARN, "  held back %" PRIu64, st->held_back + st->window_full_rounds);
 
 	x = kb_screen_put(s, 2, 0, KB_A_LABEL, "sort ", -1);
 	x = putf(s, 2, x, KB_A_VALUE, "%s %s", kb_columns[sc].title, kb_model_sort_desc(m) ? "desc" : "asc");
@@ -623,9 +625,9 @@ static void help_text(const struct kb_view *v, struct help *h, int width)
 		 "gone; it stays %llu minutes.  '~' before a port: read after the call, not verified.",
 		 (unsigned long long)(KB_MODEL_LINGER_NS / KB_NS / 60));
 	help_add(h, 0, "", text);
-	help_add(h, 0, "", "lost: calls the kernel dropped (ring buffer full) or the table fell "
-		 "behind on (queue); never hidden.  evicted: rows pushed out to keep memory bounded "
-		 "(their calls stay in the totals).");
+	help_add(h, 0, "", "lost: events the kernel dropped (ring buffer full); never hidden.  held back: "
+		 "the table fell behind and the reader waited (--max-memory), nothing dropped.  "
+		 "evicted: rows pushed out to keep memory bounded (their calls stay in the totals).");
 	if (v->host) {
 		const char *p = v->host;
 

@@ -183,6 +183,16 @@ static int set_buffer_kb(struct kb_options *o, const char *a, char *err, size_t 
 	return 0;
 }
 
+static int set_max_memory(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 4, 65536, &v))
+		return ERR("--max-memory: '%.40s' is not a size in MB (4-65536)", a);
+	o->max_memory_mb = (unsigned int)v;
+	return 0;
+}
+
 static int set_duration(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	if (parse_seconds(a, 0.001, 31536000, &o->duration))
@@ -249,6 +259,7 @@ static const struct kb_optdef optdefs[] = {
 	{ "no-stacks",	0,   NULL,	"do not record stacks at all (lowest overhead)", set_no_stacks },
 	{ "backend",	'B', "NAME",	"auto, kprobe or syscalls (default auto)", set_backend },
 	{ "buffer-kb",	0,   "KB",	"per-CPU ring buffer size (default 2048)", set_buffer_kb },
+	{ "max-memory",	0,   "MB",	"memory bound of the event path (default 64)", set_max_memory },
 	{ "duration",	't', "SECONDS",	"stop after SECONDS", set_duration },
 	{ "pid",	'p', "PID[,PID]",	"only these processes (thread group ids)", set_pid },
 	{ "port",	'P', "PORT[,PORT]",	"only binds to these ports (0 = kernel-assigned)", set_port },
@@ -279,6 +290,7 @@ static void defaults(struct kb_options *o)
 	o->record_stacks = true;
 	o->color = !(nc && *nc);
 	o->buffer_kb = 2048;
+	o->max_memory_mb = 64;
 	o->delay = 1.0;
 }
 

@@ -4,6 +4,8 @@
  * pairer: the input is a ring-buffer page (first byte: which instance and
  * CPU it came from), decoded with the event formats of a real capture.
  * The corpus is made of the pages of tests/data captures (tests/fuzz/run.sh).
+ * Windows are tiny and the sink has little room, so the resume and
+ * backpressure paths run on hostile pages too.
  */
 #include "config.h"
 
@@ -17,11 +19,16 @@
 #include "sockaddr.h"
 
 static struct kb_decoder *dec;
+static size_t budget;		/* calls the sink can take: the pairer must not exceed it */
 
 static void on_event(void *ctx, const struct kb_event *ev)
 {
 	struct kb_addr a;
 	volatile size_t sink;
+
+	if (!budget)
+		abort();
+	budget--;
 
 	/* decode what came out, as the consumer would */
 	kb_sockaddr_decode(ev->sa, ev->sa_len < sizeof(ev->sa) ? ev->sa_len : sizeof(ev->sa), &a);
@@ -31,9 +38,9 @@ static void on_event(void *ctx, const struct kb_event *ev)
 		abort();
 }
 
-static void on_rec(void *ctx, const struct kb_rec *r)
+static bool on_rec(void *ctx, const struct kb_rec *r)
 {
-	kb_pair_add(ctx, r->inst * 4 + r->cpu, r);
+	return kb_pair_add(ctx, r->inst * 4 + r->cpu, r);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -62,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t page[4096 + KB_PAGE_SLACK];
 	struct kb_pair *p;
+	int resume;
 	size_t n;
 
 	if (size < 1)
@@ -69,10 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = size - 1 < 4096 ? size - 1 : 4096;
 	memset(page, 0, sizeof(page));
 	memcpy(page, data + 1, n);
-	p = kb_pair_new(8, true, on_event, NULL);
-	kb_decoder_page(dec, page, 4096, (data[0] >> 2) & 1, data[0] & 3, on_rec, p);
-	kb_pair_flush(p, UINT64_MAX / 2);
-	kb_pair_flush_all(p);
+	/* the smallest windows (4 KB a stream) and a sink with little room: a page fills
+	 * the window halfway and is resumed after flushes that may not emit everything */
+	p = kb_pair_new(8, true, 8 * 4096 / 2 * 3, on_event, NULL);
+	resume = 0;
+	for (int round = 0; round < 64; round++) {
+		size_t room = (size_t)(data[0] >> 3) + 1;
+
+		kb_decoder_page(dec, page, 4096, (data[0] >> 2) & 1, data[0] & 3, on_rec, p, &resume);
+		budget = room;
+		kb_pair_flush(p, UINT64_MAX / 2, &room);
+		if (resume < 0)
+			break;
+	}
+	budget = SIZE_MAX;
+	{
+		size_t all = SIZE_MAX;
+
+		kb_pair_flush_all(p, &all);
+	}
 	kb_pair_free(p);
 	return 0;
 }

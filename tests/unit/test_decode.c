@@ -21,6 +21,7 @@
 
 static struct kb_event evs[MAXEV];
 static int nev;
+static size_t room = SIZE_MAX;	/* the sink takes everything */
 
 static void collect(void *ctx, const struct kb_event *ev)
 {
@@ -28,11 +29,11 @@ static void collect(void *ctx, const struct kb_event *ev)
 		evs[nev++] = *ev;
 }
 
-static void to_pair(void *ctx, const struct kb_rec *r)
+static bool to_pair(void *ctx, const struct kb_rec *r)
 {
 	struct kb_pair *p = ctx;
 
-	kb_pair_add(p, r->inst * 64 + r->cpu, r);
+	return kb_pair_add(p, r->inst * 64 + r->cpu, r);
 }
 
 static struct kb_decoder *decoder_for(const struct kb_capture *c)
@@ -63,11 +64,11 @@ static int replay(const char *path, bool ustacks)
 		kb_capture_free(c);
 		return -1;
 	}
-	p = kb_pair_new(2 * 64, ustacks, collect, NULL);
+	p = kb_pair_new(2 * 64, ustacks, 0, collect, NULL);
 	for (int i = 0; i < c->npages; i++)
 		CHECK_INT(kb_decoder_page(d, c->pages[i].data, c->pages[i].size, c->pages[i].inst,
-					  c->pages[i].cpu, to_pair, p), 0);
-	kb_pair_flush_all(p);
+					  c->pages[i].cpu, to_pair, p, NULL), 0);
+	kb_pair_flush_all(p, &room);
 	kb_pair_free(p);
 	kb_decoder_free(d);
 	kb_capture_free(c);
@@ -168,7 +169,7 @@ static void test_garbage(const char *dir)
 	d = decoder_for(c);
 	srand(1);
 	for (int round = 0; round < 2000 && d; round++) {
-		struct kb_pair *p = kb_pair_new(2 * 64, true, collect, NULL);
+		struct kb_pair *p = kb_pair_new(2 * 64, true, 0, collect, NULL);
 		size_t sz = 4096;
 
 		if (round % 3 == 0 && c->npages) {
@@ -183,8 +184,8 @@ static void test_garbage(const char *dir)
 			sz = (size_t)(rand() % 4096) + 1;
 		}
 		nev = 0;
-		kb_decoder_page(d, page, sz, 0, 0, to_pair, p);
-		kb_pair_flush_all(p);
+		kb_decoder_page(d, page, sz, 0, 0, to_pair, p, NULL);
+		kb_pair_flush_all(p, &room);
 		kb_pair_free(p);
 	}
 	CHECK(d != NULL);

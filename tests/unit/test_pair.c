@@ -2,8 +2,10 @@
 /*
  * test_pair.c - the pairing state machine with synthetic records: calls
  * split across CPUs and read out of order, stacks, lost exits, libc
- * uprobe records that match or do not, io_uring-style binds, and the
- * watermark that holds records until every CPU has been read past them.
+ * uprobe records that match or do not, io_uring-style binds, the
+ * watermark that holds records until every CPU has been read past them,
+ * and the bounds: a full window refuses records (nothing dropped), a
+ * flush emits no more calls than the sink has room for.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 
 static struct kb_event evs[MAXEV];
 static int nev;
+static size_t room = SIZE_MAX;	/* the sink takes everything */
 
 static void collect(void *ctx, const struct kb_event *ev)
 {
@@ -87,7 +90,7 @@ static struct kb_rec ustack(int tid, uint64_t ts, int cpu, int tgid)
 /* Migration inside one bind: exit read (other CPU) before enter. */
 static void test_cross_cpu(void)
 {
-	struct kb_pair *p = kb_pair_new(4, true, collect, NULL);
+	struct kb_pair *p = kb_pair_new(4, true, 0, collect, NULL);
 	struct kb_rec r;
 	struct kb_pair_stats st;
 
@@ -101,9 +104,9 @@ static void test_cross_cpu(void)
 	r = ustack(100, 151, 0, 99);
 	kb_pair_add(p, 0, &r);
 	/* watermark before the exit: nothing may come out yet */
-	kb_pair_flush(p, 200);
+	kb_pair_flush(p, 200, &room);
 	CHECK_INT(nev, 0);
-	kb_pair_flush(p, 1000);
+	kb_pair_flush(p, 1000, &room);
 	CHECK_INT(nev, 1);
 	CHECK_INT(evs[0].pid, 99);
 	CHECK_INT(evs[0].tid, 100);
@@ -129,7 +132,7 @@ static void test_cross_cpu(void)
 /* A uprobe for another fd (or a bind not via libc) does not lend its address. */
 static void test_uprobe_mismatch(void)
 {
-	struct kb_pair *p = kb_pair_new(2, false, collect, NULL);
+	struct kb_pair *p = kb_pair_new(2, false, 0, collect, NULL);
 	struct kb_rec r;
 	struct kb_pair_stats st;
 
@@ -140,7 +143,7 @@ static void test_uprobe_mismatch(void)
 	kb_pair_add(p, 0, &r);
 	r = ret(7, 30, 0, 0);
 	kb_pair_add(p, 0, &r);
-	kb_pair_flush(p, 100);
+	kb_pair_flush(p, 100, &room);
 	CHECK_INT(nev, 1);
 	CHECK_INT(evs[0].addr_src, KB_ADDR_NONE);
 	CHECK_INT(evs[0].sa_len, 0);
@@ -153,7 +156,7 @@ static void test_uprobe_mismatch(void)
 /* Lost exit: the next entry of the thread closes the previous call. */
 static void test_lost_exit(void)
 {
-	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_pair *p = kb_pair_new(1, false, 0, collect, NULL);
 	struct kb_rec r;
 	struct kb_pair_stats st;
 
@@ -166,7 +169,7 @@ static void test_lost_exit(void)
 	kb_pair_add(p, 0, &r);
 	r = ret(6, 31, 0, 0);		/* a return whose entry we never saw */
 	kb_pair_add(p, 0, &r);
-	kb_pair_flush(p, 100);
+	kb_pair_flush(p, 100, &room);
 	CHECK_INT(nev, 2);
 	CHECK_INT(evs[0].fd, 3);
 	CHECK_INT(evs[0].ret, KB_RET_UNKNOWN);
@@ -182,16 +185,16 @@ static void test_lost_exit(void)
 /* An entry whose exit never comes is given up after the hold time. */
 static void test_expire(void)
 {
-	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_pair *p = kb_pair_new(1, false, 0, collect, NULL);
 	struct kb_rec r;
 
 	nev = 0;
 	r = enter(9, 1000, 0, 3, 0);
 	kb_pair_add(p, 0, &r);
-	kb_pair_flush(p, 2000);
+	kb_pair_flush(p, 2000, &room);
 	CHECK_INT(nev, 0);
 	CHECK_INT(kb_pair_open(p), 1);
-	kb_pair_flush(p, 1000 + 6000000000ULL);
+	kb_pair_flush(p, 1000 + 6000000000ULL, &room);
 	CHECK_INT(nev, 1);
 	CHECK(evs[0].flags & KB_EVF_NO_EXIT);
 	CHECK_INT(kb_pair_open(p), 0);
@@ -201,7 +204,7 @@ static void test_expire(void)
 /* Kernel copy nested in bind(2) wins; a KSOCK alone is an io_uring bind. */
 static void test_ksock(void)
 {
-	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_pair *p = kb_pair_new(1, false, 0, collect, NULL);
 	struct kb_rec r;
 
 	nev = 0;
@@ -230,7 +233,7 @@ static void test_ksock(void)
 	r = rec(KB_ROLE_KSOCK_EXIT, 4, 21, 0);
 	r.ret = -13;
 	kb_pair_add(p, 0, &r);
-	kb_pair_flush(p, 100);
+	kb_pair_flush(p, 100, &room);
 	CHECK_INT(nev, 2);
 	CHECK_INT(evs[0].addr_src, KB_ADDR_KCOPY);
 	CHECK_INT(evs[0].sa[3], 2);
@@ -246,17 +249,17 @@ static void test_ksock(void)
 /* Records that arrive after their watermark passed are counted. */
 static void test_late(void)
 {
-	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_pair *p = kb_pair_new(1, false, 0, collect, NULL);
 	struct kb_rec r;
 	struct kb_pair_stats st;
 
 	nev = 0;
-	kb_pair_flush(p, 500);
+	kb_pair_flush(p, 500, &room);
 	r = enter(1, 100, 0, 3, 0);
 	kb_pair_add(p, 0, &r);
 	kb_pair_get_stats(p, &st);
 	CHECK_INT(st.late, 1);
-	kb_pair_flush_all(p);
+	kb_pair_flush_all(p, &room);
 	CHECK_INT(nev, 1);
 	kb_pair_free(p);
 }
@@ -264,7 +267,7 @@ static void test_late(void)
 /* Many threads at once: all paired, none confused. */
 static void test_many_threads(void)
 {
-	struct kb_pair *p = kb_pair_new(2, false, collect, NULL);
+	struct kb_pair *p = kb_pair_new(2, false, 0, collect, NULL);
 	struct kb_rec r;
 	int ok = 1;
 
@@ -279,7 +282,7 @@ static void test_many_threads(void)
 			r = ret(t, (uint64_t)(round * 1000 + 100 + t), (t + 1) % 2, -t);
 			kb_pair_add(p, (t + 1) % 2, &r);
 		}
-		kb_pair_flush(p, (uint64_t)(round * 1000 + 999));
+		kb_pair_flush(p, (uint64_t)(round * 1000 + 999), &room);
 		CHECK_INT(nev, 60);
 		for (int i = 0; i < nev; i++)
 			ok &= evs[i].ret == -evs[i].fd && evs[i].tid == evs[i].fd;
@@ -288,6 +291,107 @@ static void test_many_threads(void)
 			ok &= evs[i - 1].ts_exit <= evs[i].ts_exit;
 	}
 	CHECK(ok);
+	kb_pair_free(p);
+}
+
+/*
+ * A small window fills, refuses (keeping nothing), takes again once
+ * flushed, wraps around its end and still gives every call, in order.
+ */
+static void test_window_bound(void)
+{
+	/* 3/2 * 4 KB: the smallest window, 4 KB per stream */
+	struct kb_pair *p = kb_pair_new(1, false, 6144, collect, NULL);
+	struct kb_pair_stats st;
+	struct kb_rec r;
+	int taken = 0, t, refused = 0, ok = 1;
+	uint64_t ts = 1;
+
+	nev = 0;
+	/*
+	 * Rounds so the ring wraps: refuse, flush a little (a sink with room
+	 * for 3 calls frees only part of the window, so the free space is
+	 * split around the end), retry the same record.
+	 */
+	for (t = 1; t <= 120; t++) {
+		for (int k = 0; k < 2; k++) {
+			r = k ? ret(t, ts, 0, -t) : enter(t, ts, 0, t, 0);
+			while (!kb_pair_add(p, 0, &r)) {
+				size_t little = 3;
+
+				refused++;
+				CHECK(!kb_pair_has_room(p, 0));
+				kb_pair_flush(p, ts, &little);
+				if (refused > 1000)
+					break;
+			}
+			taken++;
+			ts++;
+		}
+		if (nev >= MAXEV - 2) {
+			for (int i = 0; i < nev; i++)
+				ok &= evs[i].ret == -evs[i].tid && (i == 0 || evs[i - 1].tid + 1 == evs[i].tid);
+			nev = 0;
+		}
+	}
+	kb_pair_flush_all(p, &room);
+	for (int i = 0; i < nev; i++)
+		ok &= evs[i].ret == -evs[i].tid && (i == 0 || evs[i - 1].tid + 1 == evs[i].tid);
+	CHECK(ok);
+	CHECK(refused > 0);
+	CHECK(refused < 1000);
+	CHECK_INT(taken, 240);
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.calls, 120);
+	CHECK_INT(st.no_exit, 0);
+	CHECK_INT(st.unmatched_exit, 0);
+	CHECK_INT(st.window_full, refused);
+	CHECK(st.peak_bytes <= 4096);
+	kb_pair_free(p);
+}
+
+/* A flush emits at most the room it is given, and resumes where it stopped. */
+static void test_room(void)
+{
+	struct kb_pair *p = kb_pair_new(2, false, 0, collect, NULL);
+	struct kb_rec r;
+	size_t little;
+
+	nev = 0;
+	for (int t = 1; t <= 5; t++) {
+		r = enter(t, (uint64_t)t * 10, 0, t, 0);
+		kb_pair_add(p, 0, &r);
+		r = ret(t, (uint64_t)t * 10 + 5, 1, 0);
+		kb_pair_add(p, 1, &r);
+	}
+	little = 2;
+	CHECK(kb_pair_flush(p, 1000, &little));	/* stopped for room */
+	CHECK_INT(little, 0);
+	CHECK_INT(nev, 2);
+	little = 0;
+	CHECK(kb_pair_flush(p, 1000, &little));
+	CHECK_INT(nev, 2);
+	little = 10;
+	CHECK(!kb_pair_flush(p, 1000, &little));
+	CHECK_INT(little, 7);
+	CHECK_INT(nev, 5);
+	for (int i = 0; i < nev; i++)
+		CHECK_INT(evs[i].tid, i + 1);
+	/* open calls at shutdown also wait for room */
+	nev = 0;
+	for (int t = 1; t <= 3; t++) {
+		r = enter(t, (uint64_t)t + 2000, 0, t, 0);
+		kb_pair_add(p, 0, &r);
+	}
+	little = 1;
+	CHECK(!kb_pair_flush_all(p, &little));
+	CHECK_INT(nev, 1);
+	little = 1;
+	CHECK(!kb_pair_flush_all(p, &little));
+	little = 5;
+	CHECK(kb_pair_flush_all(p, &little));
+	CHECK_INT(nev, 3);
+	CHECK_INT(kb_pair_open(p), 0);
 	kb_pair_free(p);
 }
 
@@ -300,5 +404,7 @@ int main(void)
 	test_ksock();
 	test_late();
 	test_many_threads();
+	test_window_bound();
+	test_room();
 	return check_done("test_pair");
 }

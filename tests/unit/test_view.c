@@ -132,7 +132,7 @@ static void setup(int w, int h)
 	kb_view_init(&v, "syscalls", 1.0, T0);
 	kb_view_resize(&v, w, h);
 	v.st.kernel_lost = 5;
-	v.st.queue_drops = 2;
+	v.st.held_back = 2;
 	b = mk(100, "progA", "127.0.0.1", 5353, 0, T0 + S(1));
 	kb_model_add(m, &b);
 	b = mk(100, "progA", "127.0.0.1", 0, 0, T0 + S(2));
@@ -146,7 +146,7 @@ static void test_screen_80x24(void)
 	setup(80, 24);
 	render();
 	CHECK_STR(line(0), "kbindtop  backend syscalls  up 0:00:05  procs 2");
-	CHECK_STR(line(1), "binds 3 (0.0/s)  failed 1  lost 7 (kernel 5, queue 2)");
+	CHECK_STR(line(1), "binds 3 (0.0/s)  failed 1  lost 5 (kernel 5)  held back 2");
 	CHECK_STR(line(2), "sort LAST desc  every 1s  filter -");
 	CHECK_STR(line(3), "    PID COMM / TARGET / STACK         BINDS FAIL LAST     RESULT     PORTS");
 	CHECK_STR(line(4), "    200 + progB                           1    1 10:01:03 EADDRINUSE 8080");
@@ -337,7 +337,7 @@ static void test_sort_pause_keys(void)
 	render();
 	CHECK_STR(line(4), "  (no bind() calls yet)");
 	CHECK(!strncmp(line(1), "binds 0", 7));
-	CHECK(strstr(line(1), "lost 7"));	/* losses are not cleared */
+	CHECK(strstr(line(1), "lost 5"));	/* losses are not cleared */
 	CHECK_INT(key('q'), KB_REDO_QUIT);
 	CHECK_INT(key(KB_KEY_F(10)), KB_REDO_QUIT);
 }
@@ -354,7 +354,8 @@ static void test_help(void)
 	/* scrolls; q only leaves the help */
 	key(KB_KEY_END);
 	render();
-	CHECK(shows("lost: calls the kernel dropped"));
+	CHECK(shows("lost: events the kernel dropped"));
+	CHECK(shows("held back:"));
 	/* long help wraps under its column, it is not cut */
 	CHECK(shows("  comm    COMM / TARGET / STACK: command; under it its targets (protocol and"));
 	CHECK(shows("          family, address:port; ~ marks a port not verified), their call stacks"));
