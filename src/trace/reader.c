@@ -50,6 +50,8 @@ struct stream {
 	bool done;			/* at stop: read to the end */
 	uint64_t last_ts;		/* newest record taken */
 	uint64_t complete;		/* every record older than this has been read */
+	char *stats_path;		/* per_cpu/cpuN/stats: the kernel's own loss counters */
+	uint64_t lost_pages;		/* losses reported in the pages read */
 };
 
 struct kb_reader {
@@ -72,6 +74,8 @@ struct kb_reader {
 	struct kb_stats priv;
 	pthread_mutex_t lock;
 	struct kb_stats pub;
+	uint64_t stats_read_ns;		/* last read of the kernel's loss counters */
+	bool kernel_exact;		/* every CPU's counters were readable */
 };
 
 static uint64_t now_ns(void)
@@ -152,6 +156,9 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 				goto fail;
 			}
 			st->page = xcalloc(1, (size_t)r->page_size + KB_PAGE_SLACK);
+			snprintf(path, sizeof(path), "%s/instances/%s/per_cpu/cpu%d/stats",
+				 tracefs_tracing_dir(), s->inst_name[i], cpu);
+			st->stats_path = xstrdup(path);
 		}
 	}
 	r->pair = kb_pair_new(r->nstreams, want_ustack, mem, on_event, r);
@@ -161,15 +168,76 @@ fail:
 	return NULL;
 }
 
-static void count_missed(struct kb_reader *r, const struct stream *st, long missed)
+static void count_missed(struct kb_reader *r, struct stream *st, long missed)
 {
-	if (missed > 0) {
-		r->priv.kernel_lost += (uint64_t)missed;
-		r->priv.kernel_lost_cpu[st->cpu < KB_STATS_CPUS ? st->cpu : KB_STATS_CPUS - 1] +=
-			(uint64_t)missed;
-	} else if (missed < 0) {
+	if (missed > 0)
+		st->lost_pages += (uint64_t)missed;
+	else if (missed < 0)
 		r->priv.kernel_lost_pages++;
+}
+
+/*
+ * Events the kernel lost on one CPU of one instance, from its own
+ * counters: overwritten, dropped by nested writers, or dropped when the
+ * buffer does not overwrite.  -1 when the file cannot be read.  A page
+ * says how many events were lost before it only when it has room for the
+ * count; these counters are exact.
+ */
+static int64_t kernel_lost(const char *path)
+{
+	char buf[512];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	int64_t lost = 0;
+	int found = 0;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);	/* an open file keeps the instance from being removed */
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		static const char *const keys[] = { "overrun: ", "commit overrun: ", "dropped events: " };
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			if (!strncmp(line, keys[k], strlen(keys[k]))) {
+				lost += strtoll(line + strlen(keys[k]), NULL, 10);
+				found++;
+			}
+		}
 	}
+	return found ? lost : -1;
+}
+
+/* Losses per CPU: the kernel's counters when readable, else what the pages said. */
+static void count_kernel_lost(struct kb_reader *r, bool now)
+{
+	uint64_t t = now_ns(), cpu_lost[KB_STATS_CPUS] = { 0 }, total = 0;
+	bool exact = true;
+
+	if (!now && t < r->stats_read_ns + 500000000ULL)
+		return;
+	r->stats_read_ns = t;
+	for (int i = 0; i < r->nstreams; i++) {
+		struct stream *st = &r->st[i];
+		int64_t k;
+		uint64_t v;
+
+		if (!st->tcpu)
+			continue;
+		k = kernel_lost(st->stats_path);
+		if (k < 0)
+			exact = false;
+		/* the counters run ahead of the pages: a loss is reported by the page after it */
+		v = k > 0 && (uint64_t)k > st->lost_pages ? (uint64_t)k : st->lost_pages;
+		cpu_lost[st->cpu < KB_STATS_CPUS ? st->cpu : KB_STATS_CPUS - 1] += v;
+		total += v;
+	}
+	memcpy(r->priv.kernel_lost_cpu, cpu_lost, sizeof(cpu_lost));
+	r->priv.kernel_lost = total;
+	r->kernel_exact = exact;
 }
 
 /*
@@ -236,7 +304,7 @@ static uint64_t watermark(const struct kb_reader *r)
 	return wm;
 }
 
-static void publish(struct kb_reader *r)
+static void publish(struct kb_reader *r, bool final)
 {
 	struct kb_pair_stats ps;
 
@@ -247,8 +315,12 @@ static void publish(struct kb_reader *r)
 	r->priv.late = ps.late;
 	r->priv.evicted = ps.evicted;
 	r->priv.window_peak = ps.peak_bytes;
+	count_kernel_lost(r, final);
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;
+	/* exact counters cover the pages that could not say how many */
+	if (r->kernel_exact)
+		r->pub.kernel_lost_pages = 0;
 	pthread_mutex_unlock(&r->lock);
 	kb_queue_wake(r->q);
 }
@@ -287,7 +359,7 @@ static void finish(struct kb_reader *r)
 	struct pollfd p = { .fd = kb_queue_room_fd(r->q), .events = POLLIN };
 
 	while (!finish_pass(r)) {
-		publish(r);
+		publish(r, false);
 		/* the consumer reads to the end of the stream after a stop: wait for it */
 		if (kb_queue_room(r->q) || kb_queue_want_room(r->q))
 			continue;
@@ -347,7 +419,7 @@ static void *reader_main(void *arg)
 		room = kb_queue_room(r->q);
 		if (kb_pair_flush(r->pair, watermark(r), &room))
 			hold_back(r);
-		publish(r);
+		publish(r, false);
 		/*
 		 * With buffer_percent 0 every event wakes a sleeping reader: under
 		 * a storm that is a wakeup (and a mostly empty page) per event.
@@ -359,7 +431,7 @@ static void *reader_main(void *arg)
 	}
 	/* stop: recording is already off; everything left goes to the consumer */
 	finish(r);
-	publish(r);
+	publish(r, true);
 	kb_queue_close(r->q);
 	return NULL;
 }
@@ -423,6 +495,7 @@ void kb_reader_free(struct kb_reader *r)
 		if (r->st[i].fd >= 0)
 			close(r->st[i].fd);
 		free(r->st[i].page);
+		free(r->st[i].stats_path);
 	}
 	if (r->stop_fd >= 0)
 		close(r->stop_fd);
