@@ -28,6 +28,8 @@
 /* A drain this large means a storm: let the next batch gather for NAP_NS. */
 #define BUSY_DRAIN	64
 #define NAP_NS		(4ULL * 1000000ULL)
+/* A long drain (the backlog handed over at stop) writes as it goes: output stays bounded. */
+#define FLUSH_CALLS	4096
 
 struct kb_pipeline {
 	struct kb_options sel;
@@ -94,7 +96,7 @@ static int flush_sinks(struct kb_pipeline *p)
 
 int kb_pipeline_drain(struct kb_pipeline *p, uint64_t until, bool *more)
 {
-	uint64_t got = 0, now = 0;
+	uint64_t got = 0, now = 0, flushed = 0;
 	size_t n;
 
 	*more = false;
@@ -116,6 +118,15 @@ int kb_pipeline_drain(struct kb_pipeline *p, uint64_t until, bool *more)
 		if (until && kb_now_mono() >= until) {
 			*more = true;
 			break;
+		}
+		if (got - flushed >= FLUSH_CALLS) {
+			int r = flush_sinks(p);
+
+			flushed = got;
+			if (r) {
+				p->drained += got;
+				return r;
+			}
 		}
 	}
 	p->drained += got;
