@@ -69,7 +69,7 @@ for mode in $MODES; do
 	# shellcheck disable=SC2086
 	"$KBT" $opts $EXTRA >/dev/null 2>"$work/$mode.err" &
 	kpid=$!
-	for _ in $(seq 100); do grep -q ready "$work/$mode.err" && break; sleep 0.1; done
+	for _ in $(seq 100); do grep -q ready "$work/$mode.err" 2>/dev/null && break; sleep 0.1; done
 	grep -q ready "$work/$mode.err" || { cat "$work/$mode.err" >&2; exit 1; }
 	start=$(rss_kb "$kpid")
 	"$STORM" -w "$WORKERS" -t "$SECS" -q >"$work/$mode.storm" &
