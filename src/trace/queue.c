@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,31 @@
 
 #include "queue.h"
 #include "xalloc.h"
+
+/*
+ * Copy the parts of an event that hold data: the fixed fields, the address
+ * bytes, the frames in use, and whatever follows the stacks.  A slot is
+ * sizeof(struct kb_event); a call without stacks uses a fifth of it.
+ * Readers of an event go by sa_len, n_ustack and n_kstack.
+ */
+_Static_assert(offsetof(struct kb_event, ustack) - offsetof(struct kb_event, sa) - KB_SA_MAX < 8 &&
+	       offsetof(struct kb_event, kstack) == offsetof(struct kb_event, ustack) +
+	       KB_USTACK_MAX * sizeof(uint64_t),
+	       "ev_copy expects sa, ustack, kstack last but for what follows them");
+
+static void ev_copy(struct kb_event *dst, const struct kb_event *src)
+{
+	size_t sa = src->sa_len < KB_SA_MAX ? src->sa_len : KB_SA_MAX;
+	size_t nu = src->n_ustack < KB_USTACK_MAX ? src->n_ustack : KB_USTACK_MAX;
+	size_t nk = src->n_kstack < KB_KSTACK_MAX ? src->n_kstack : KB_KSTACK_MAX;
+	size_t rest = offsetof(struct kb_event, kstack) + sizeof(src->kstack);
+
+	memcpy(dst, src, offsetof(struct kb_event, sa) + sa);
+	memcpy(dst->ustack, src->ustack, nu * sizeof(src->ustack[0]));
+	memcpy(dst->kstack, src->kstack, nk * sizeof(src->kstack[0]));
+	if (sizeof(*src) > rest)
+		memcpy((char *)dst + rest, (const char *)src + rest, sizeof(*src) - rest);
+}
 
 #ifdef KB_TEST_KNOBS
 /* test builds only: a consumer held to a fixed rate, whatever the machine's speed */
@@ -183,7 +209,7 @@ void kb_queue_push(struct kb_queue *q, const struct kb_event *ev)
 	/* the producer asked for room first: a full queue here is a bug, not a drop */
 	if (tail - head > q->mask)
 		abort();
-	q->slot[tail & q->mask] = *ev;
+	ev_copy(&q->slot[tail & q->mask], ev);
 	atomic_store_explicit(&q->tail, tail + 1, memory_order_release);
 }
 
@@ -263,7 +289,7 @@ size_t kb_queue_pop(struct kb_queue *q, struct kb_event *out, size_t max)
 		n = knob_limit(&q->knob, n);
 #endif
 	for (size_t i = 0; i < n; i++)
-		out[i] = q->slot[(head + i) & q->mask];
+		ev_copy(&out[i], &q->slot[(head + i) & q->mask]);
 	atomic_store_explicit(&q->head, head + n, memory_order_release);
 	/* pairs with the fence in kb_queue_want_room: one side sees the other */
 	atomic_thread_fence(memory_order_seq_cst);
