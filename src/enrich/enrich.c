@@ -176,11 +176,18 @@ static bool proc_share(struct kb_enricher *en, struct kb_proc *p, uint64_t now)
 	return true;
 }
 
-/* Could si be the socket this bind was on?  Failed binds leave nothing to compare. */
-static bool same_socket(const struct kb_bind *b, const struct kb_sockinfo *si)
+/*
+ * Could si be the socket this bind was on?  Its family must be the one
+ * bound and, after a successful bind, it must hold the address that was
+ * bound; failed binds leave nothing more to compare.
+ */
+static bool same_socket(const struct kb_sockinfo *si, const void *arg)
 {
+	const struct kb_bind *b = arg;
 	struct kb_addr now;
 
+	if (b->addr.family >= 0 && si->domain != b->addr.family)
+		return false;
 	if (b->ev.ret != 0 || b->addr.family < 0)
 		return true;
 	if (si->namelen < 2)
@@ -207,16 +214,8 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_
 	    !take_token(en, now))
 		return;
 	en->st.sock_inspected++;
-	if (kb_sock_inspect(b->pid, ev->fd, &si))
-		return;
-	/*
-	 * The fd may already be another socket (closed and reused): trust
-	 * what it says only when its family is the one bound and, after a
-	 * successful bind, when it holds the address that was bound.
-	 */
-	if (b->addr.family >= 0 && si.domain != b->addr.family)
-		return;
-	if (!same_socket(b, &si))
+	/* the fd may already be another socket (closed and reused): then nothing is trusted */
+	if (kb_sock_inspect(b->pid, ev->fd, &si, same_socket, b))
 		return;
 	b->sock_known = true;
 	b->sock_type = si.type;
