@@ -39,7 +39,7 @@ const char *kb_fmt_addr_source(int src);
 int kb_bind_verified(const struct kb_bind *b);
 
 /*
- * kb_budget_text - "details for 1 in 12 calls (socket), holders skipped 5"
+ * kb_budget_text - "socket details for 1 in 12 calls, holder lookups skipped 5"
  * when a budget bit, "" when nothing was skipped.  For headers and the
  * batch summary: a budget is never silent.
  */

@@ -113,10 +113,7 @@ const char *kb_budget_text(const struct kb_enrich_stats *es, char *buf, size_t l
 		n += (size_t)snprintf(buf + n, len - n, "socket details for none of %llu calls",
 				      (unsigned long long)es->sock_skipped);
 	if (n < len && es->holder_skipped)
-		n += (size_t)snprintf(buf + n, len - n, "%sholder lookups skipped %llu", n ? ", " : "",
-				      (unsigned long long)es->holder_skipped);
-	if (n < len && es->procs_skipped)
-		snprintf(buf + n, len - n, "%sprocess details skipped for %llu calls", n ? ", " : "",
-			 (unsigned long long)es->procs_skipped);
+		snprintf(buf + n, len - n, "%sholder lookups skipped %llu", n ? ", " : "",
+			 (unsigned long long)es->holder_skipped);
 	return buf;
 }
