@@ -173,6 +173,9 @@ static void publish(struct kb_reader *r)
 	r->priv.unmatched_addr = ps.unmatched_addr;
 	r->priv.late = ps.late;
 	r->priv.evicted = ps.evicted;
+	r->priv.iou_noise = ps.iou_noise;
+	r->priv.iou_gate_opens = ps.iou_gate_opens;
+	r->priv.iou_gate_ns = ps.iou_gate_ns;
 	r->priv.queue_drops = kb_queue_drops(r->q);
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;
@@ -301,6 +304,11 @@ void kb_reader_free(struct kb_reader *r)
 	free(r->pfd);
 	free(r->page);
 	free(r);
+}
+
+void kb_reader_set_iou_gate(struct kb_reader *r, int fd)
+{
+	kb_pair_set_iou_gate(r->pair, fd);
 }
 
 void kb_reader_emergency(const struct kb_reader *r)

@@ -219,6 +219,20 @@ int kb_session_enable(struct kb_session *s, int idx, const char *system, const c
 	return 0;
 }
 
+int kb_session_filter(struct kb_session *s, int idx, const char *system, const char *event,
+		      const char *filter, char *err, size_t errlen)
+{
+	if (filter && *filter &&
+	    tracefs_event_file_write(s->inst[idx], system, event, "filter", filter) < 0) {
+		int e = errno ? errno : EINVAL;
+
+		snprintf(err, errlen, "cannot set filter '%s' on %s/%s: %s", filter, system, event,
+			 strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 int kb_session_trigger(struct kb_session *s, int idx, const char *system, const char *event,
 		       const char *trigger, char *err, size_t errlen)
 {
