@@ -50,8 +50,8 @@ void kb_iou_free(struct kb_iou *u);
  */
 void kb_iou_gate_fd(struct kb_iou *u, int fd);
 
-/* A submission record was queued / processed (a queued one may still be in flight). */
-void kb_iou_queued(struct kb_iou *u);
+/* A record of role IOU_SUBMIT or IOU_COMPLETE was read (before the reorder wait). */
+void kb_iou_read(struct kb_iou *u, const struct kb_rec *r);
 
 /* Process one record of role IOU_SUBMIT or IOU_COMPLETE, in timestamp order. */
 void kb_iou_record(struct kb_iou *u, const struct kb_rec *r);
@@ -63,6 +63,14 @@ void kb_iou_record(struct kb_iou *u, const struct kb_rec *r);
  * now: CLOCK_MONOTONIC ns.
  */
 void kb_iou_flush(struct kb_iou *u, uint64_t now);
+
+/*
+ * kb_iou_gate_tick - close the gate if no BIND read is waiting for its
+ * completion (or reopen it).  Cheap when nothing is open: called after
+ * every page read, since under a flood of completions one round of
+ * reading may not end for a long time.
+ */
+void kb_iou_gate_tick(struct kb_iou *u);
 
 /* At shutdown: emit what is still in flight. */
 void kb_iou_flush_all(struct kb_iou *u);

@@ -66,4 +66,7 @@ void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st);
 /* The enable file of io_uring_complete (syscalls backend); see iouring.h.  Takes fd. */
 void kb_pair_set_iou_gate(struct kb_pair *p, int fd);
 
+/* After each page read: let the io_uring gate close without waiting for the round's end. */
+void kb_pair_iou_tick(struct kb_pair *p);
+
 #endif

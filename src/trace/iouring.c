@@ -7,16 +7,24 @@
  * SQPOLL flag) and its result, joined here by the request pointer.  The
  * address is looked up afterwards by the consumer (unverified).
  *
- * The gate: closing it while a BIND is submitted but not yet seen here
- * could lose that bind's completion; the bind is then emitted with its
- * return unknown (counted as "no return seen"), never dropped.  A BIND
- * seen in flight after a close reopens the gate at once.
+ * The gate closes as soon as the completion of every BIND read so far has
+ * been read too: that is checked when records are read, not after the
+ * reorder window the join waits for.  A BIND read without its completion
+ * keeps it open for at most GATE_NS (inline binds complete within
+ * microseconds, so the completion is already in the buffer when the
+ * reader is merely behind, under a flood of other completions); one the
+ * join has found really in flight (io-wq) keeps it open up to HOLD_NS.
+ * Closing it while a BIND is submitted but not yet read could lose that
+ * bind's completion; the bind is then emitted with its return unknown
+ * (counted as "no return seen"), never dropped.  A BIND read after a
+ * close but made before it reopens the gate at once.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iouring.h"
@@ -24,10 +32,18 @@
 
 #define MAX_PENDING	256
 #define HOLD_NS		(2ULL * 1000000000ULL)	/* a bind completes in microseconds */
+#define GATE_NS		(20ULL * 1000000ULL)	/* open for a BIND read without its completion */
 
 struct pending {
 	uint64_t req;
 	struct kb_event ev;
+};
+
+/* A BIND read, whose completion has not been read yet. */
+struct inflight {
+	uint64_t req;
+	uint64_t ts;
+	bool joined;			/* the join has it: really in flight */
 };
 
 struct kb_iou {
@@ -37,7 +53,8 @@ struct kb_iou {
 	bool gate_open;			/* as far as kbindtop knows */
 	uint64_t open_since;
 	uint64_t last_close;		/* CLOCK_MONOTONIC ns of the last close */
-	uint64_t queued;		/* submission records queued, not processed */
+	int nin;
+	struct inflight in[MAX_PENDING];
 	int n;
 	struct pending p[MAX_PENDING];
 	struct kb_iou_stats stats;
@@ -69,15 +86,21 @@ void kb_iou_gate_fd(struct kb_iou *u, int fd)
 	u->gate_fd = fd;
 }
 
-void kb_iou_queued(struct kb_iou *u)
+static uint64_t now_ns(void)
 {
-	u->queued++;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void gate_write(struct kb_iou *u, bool open, uint64_t now)
+static void gate_write(struct kb_iou *u, bool open)
 {
+	uint64_t now;
+
 	if (u->gate_fd < 0 || open == u->gate_open)
 		return;
+	now = now_ns();
 	/* a failed write leaves the kernel's state as it was: try again next round */
 	if (write(u->gate_fd, open ? "1" : "0", 1) != 1)
 		return;
@@ -112,13 +135,55 @@ static int find(const struct kb_iou *u, uint64_t req)
 	return -1;
 }
 
+static int find_in(const struct kb_iou *u, uint64_t req)
+{
+	for (int i = 0; i < u->nin; i++)
+		if (u->in[i].req == req)
+			return i;
+	return -1;
+}
+
+static void drop_in(struct kb_iou *u, int i)
+{
+	u->in[i] = u->in[--u->nin];
+}
+
+void kb_iou_read(struct kb_iou *u, const struct kb_rec *r)
+{
+	int i = find_in(u, r->req);
+
+	if (r->role == KB_ROLE_IOU_COMPLETE) {
+		if (i >= 0)
+			drop_in(u, i);
+		return;
+	}
+	if (r->role != KB_ROLE_IOU_SUBMIT)
+		return;
+	if (i < 0 && u->nin < MAX_PENDING)
+		i = u->nin++;
+	if (i >= 0)
+		u->in[i] = (struct inflight){ .req = r->req, .ts = r->ts };
+	/*
+	 * The trigger opened the gate at this submission.  If kbindtop closed
+	 * it after that, the completion may not be recorded: reopen now.
+	 */
+	if (!u->gate_open && u->last_close && r->ts <= u->last_close)
+		gate_write(u, true);
+	else if (!u->gate_open) {
+		u->gate_open = true;
+		u->open_since = r->ts;
+		u->stats.gate_opens++;
+	}
+}
+
 static void submit(struct kb_iou *u, const struct kb_rec *r)
 {
 	struct kb_event *ev;
-	int i = find(u, r->req);
+	int i = find_in(u, r->req);
 
-	if (u->queued)
-		u->queued--;
+	if (i >= 0)
+		u->in[i].joined = true;
+	i = find(u, r->req);
 	if (i >= 0)		/* the request was recycled: its completion was lost */
 		emit_at(u, i, true);
 	if (u->n == MAX_PENDING) {
@@ -141,17 +206,6 @@ static void submit(struct kb_iou *u, const struct kb_rec *r)
 	ev->cpu = (uint16_t)r->cpu;
 	ev->addr_src = KB_ADDR_NONE;
 	ev->flags = KB_EVF_IOURING | (r->sqthread ? KB_EVF_SQPOLL : 0);
-	/*
-	 * The trigger opened the gate at this submission.  If kbindtop closed
-	 * it after that, the completion may not be recorded: reopen now.
-	 */
-	if (!u->gate_open && u->last_close && r->ts <= u->last_close)
-		gate_write(u, true, r->ts);
-	else if (!u->gate_open) {
-		u->gate_open = true;
-		u->open_since = r->ts;
-		u->stats.gate_opens++;
-	}
 }
 
 void kb_iou_record(struct kb_iou *u, const struct kb_rec *r)
@@ -164,6 +218,9 @@ void kb_iou_record(struct kb_iou *u, const struct kb_rec *r)
 	}
 	if (r->role != KB_ROLE_IOU_COMPLETE)
 		return;
+	i = find_in(u, r->req);
+	if (i >= 0)		/* read before its submission (another CPU's stream) */
+		drop_in(u, i);
 	i = find(u, r->req);
 	if (i < 0) {
 		u->stats.noise++;
@@ -174,14 +231,31 @@ void kb_iou_record(struct kb_iou *u, const struct kb_rec *r)
 	emit_at(u, i, false);
 }
 
+void kb_iou_gate_tick(struct kb_iou *u)
+{
+	bool want = false;
+	uint64_t now;
+
+	if (!u->gate_open && !u->nin)
+		return;
+	now = now_ns();
+	for (int i = u->nin - 1; i >= 0; i--) {
+		uint64_t limit = u->in[i].joined ? HOLD_NS : GATE_NS;
+
+		if (u->in[i].ts + limit < now)
+			drop_in(u, i);
+		else
+			want = true;
+	}
+	gate_write(u, want);
+}
+
 void kb_iou_flush(struct kb_iou *u, uint64_t now)
 {
 	for (int i = u->n - 1; i >= 0; i--)
 		if (u->p[i].ev.ts + HOLD_NS < now)
 			emit_at(u, i, true);
-	if (u->gate_fd < 0)
-		return;
-	gate_write(u, u->n > 0 || u->queued > 0, now);
+	kb_iou_gate_tick(u);
 }
 
 void kb_iou_flush_all(struct kb_iou *u)

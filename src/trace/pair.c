@@ -118,8 +118,8 @@ void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
 	}
 	if (r->ts < p->last_watermark)
 		p->stats.late++;
-	if (r->role == KB_ROLE_IOU_SUBMIT)
-		kb_iou_queued(p->iou);
+	if (r->role == KB_ROLE_IOU_SUBMIT || r->role == KB_ROLE_IOU_COMPLETE)
+		kb_iou_read(p->iou, r);
 	memcpy(&f->r[(f->head + f->len) & (f->cap - 1)], r, kb_rec_size(r));
 	f->len++;
 	p->queued++;
@@ -523,4 +523,9 @@ void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st)
 void kb_pair_set_iou_gate(struct kb_pair *p, int fd)
 {
 	kb_iou_gate_fd(p->iou, fd);
+}
+
+void kb_pair_iou_tick(struct kb_pair *p)
+{
+	kb_iou_gate_tick(p->iou);
 }

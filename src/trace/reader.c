@@ -158,6 +158,7 @@ static int read_stream(struct kb_reader *r, struct stream *st)
 		}
 		else if (missed < 0)
 			r->priv.kernel_lost_pages++;
+		kb_pair_iou_tick(r->pair);
 	}
 	r->priv.pages += (uint64_t)pages;
 	return pages;
