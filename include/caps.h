@@ -45,6 +45,13 @@ struct kb_caps {
 extern const char *const kb_ksym_names[KB_SYM_COUNT];
 
 /*
+ * kb_lockdown_mode - the active kernel lockdown mode ("none", "integrity",
+ * "confidentiality") into out, "" when the lockdown LSM is absent or
+ * securityfs is not mounted.  Returns out.  Any thread.
+ */
+const char *kb_lockdown_mode(char *out, size_t len);
+
+/*
  * kb_caps_probe - fill c from tracefs, lockdown and uname.  tracefs must
  * be mounted (kb_tracefs_mount).  With scan_libcs, also find the libcs in
  * use (a pass over /proc); with scan_ksyms, look up kernel functions in

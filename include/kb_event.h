@@ -40,7 +40,7 @@ enum kb_event_flags {
 	KB_EVF_NO_EXIT		= 1u << 3,	/* exit lost or never came: ret unknown */
 	KB_EVF_STACK_WANTED	= 1u << 4,	/* user stack was being recorded */
 	KB_EVF_KERNEL		= 1u << 5,	/* bind done by the kernel itself (kernel_bind) */
-	KB_EVF_SQPOLL		= 1u << 6,	/* issued by the ring's SQPOLL thread */
+	KB_EVF_SQPOLL		= 1u << 6,	/* issued by an io_uring thread (SQPOLL, io-wq) of the process */
 };
 
 struct kb_event {

@@ -163,7 +163,7 @@ static int enable_plan(struct kb_session *s, const struct kb_options *o, const s
 		ret = kb_session_enable(s, e->inst, e->system, e->name, f, err, errlen);
 		if (ret)
 			return ret;
-		if (e->role == KB_ROLE_KSOCK && plan->kstacks) {
+		if ((e->role == KB_ROLE_KSOCK || e->role == KB_ROLE_KBIND) && plan->kstacks) {
 			ret = kb_session_trigger(s, e->inst, e->system, e->name, "stacktrace", err, errlen);
 			if (ret)
 				return ret;
@@ -186,7 +186,7 @@ static void undo_plan(struct kb_session *s, const struct kb_plan *plan)
 	for (int i = 0; i < plan->nspec; i++) {
 		const struct kb_evspec *e = &plan->spec[i];
 
-		if (e->role == KB_ROLE_KSOCK && plan->kstacks)
+		if ((e->role == KB_ROLE_KSOCK || e->role == KB_ROLE_KBIND) && plan->kstacks)
 			tracefs_event_file_append(s->inst[e->inst], e->system, e->name, "trigger",
 						  "!stacktrace");
 		if (e->role == KB_ROLE_IOU_SUBMIT)

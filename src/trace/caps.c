@@ -121,23 +121,29 @@ static int probe_iou_bind(void)
 	       (pr.p.ops[KB_IORING_OP_BIND].flags & IO_URING_OP_SUPPORTED) ? 1 : 0;
 }
 
-static void read_lockdown(struct kb_caps *c)
+const char *kb_lockdown_mode(char *out, size_t len)
 {
 	char buf[128] = "";
 	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
 	char *a, *b;
 
-	c->lockdown[0] = '\0';
+	out[0] = '\0';
 	if (!f)
-		return;
+		return out;
 	if (fgets(buf, sizeof(buf), f)) {
 		/* "none [integrity] confidentiality": the bracketed word is active */
 		a = strchr(buf, '[');
 		b = a ? strchr(a, ']') : NULL;
 		if (a && b)
-			snprintf(c->lockdown, sizeof(c->lockdown), "%.*s", (int)(b - a - 1), a + 1);
+			snprintf(out, len, "%.*s", (int)(b - a - 1), a + 1);
 	}
 	fclose(f);
+	return out;
+}
+
+static void read_lockdown(struct kb_caps *c)
+{
+	kb_lockdown_mode(c->lockdown, sizeof(c->lockdown));
 }
 
 void kb_caps_probe(struct kb_caps *c, bool scan_libcs, bool scan_ksyms)

@@ -25,6 +25,7 @@
 
 #include <tracefs.h>
 
+#include "caps.h"
 #include "session.h"
 #include "xalloc.h"
 
@@ -60,6 +61,17 @@ static int use_dir(const char *path)
 int kb_tracefs_mount(char *err, size_t errlen)
 {
 	int first_errno = 0;
+	char mode[32];
+
+	/*
+	 * lockdown=confidentiality leaves tracefs mountable but empty: every
+	 * trace file is refused (LOCKDOWN_TRACEFS).  Say that, not "mount failed".
+	 */
+	if (!strcmp(kb_lockdown_mode(mode, sizeof(mode)), "confidentiality")) {
+		snprintf(err, errlen, "kernel lockdown=confidentiality locks tracefs (no trace file can be "
+			 "opened): nothing can be traced on this boot; lockdown=integrity allows it");
+		return -EPERM;
+	}
 
 	for (size_t i = 0; i < sizeof(tracefs_paths) / sizeof(tracefs_paths[0]); i++) {
 		if (is_tracefs(tracefs_paths[i]))
