@@ -52,6 +52,7 @@ struct kb_reader {
 	pthread_t thread;
 	bool running;
 	struct kb_capture *capture;	/* KBINDTOP_CAPTURE: copy of every page read */
+	int iou_gate_fd;		/* owned by the pairer; kept for the fatal path */
 	/* counters: reader-private, published under lock once per round */
 	struct kb_stats priv;
 	pthread_mutex_t lock;
@@ -92,6 +93,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 	r->dec = dec;
 	r->q = q;
 	r->capture = capture;
+	r->iou_gate_fd = -1;
 	r->page_size = kb_decoder_subbuf_size(dec);
 	r->page = xcalloc(1, (size_t)r->page_size + KB_PAGE_SLACK);
 	r->ncpu = ncpu;
@@ -309,6 +311,7 @@ void kb_reader_free(struct kb_reader *r)
 
 void kb_reader_set_iou_gate(struct kb_reader *r, int fd)
 {
+	r->iou_gate_fd = fd;
 	kb_pair_set_iou_gate(r->pair, fd);
 }
 
@@ -319,6 +322,9 @@ void kb_reader_emergency(const struct kb_reader *r)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].fd >= 0)
 			close(r->st[i].fd);
+	/* an open event file keeps the instance busy too */
+	if (r->iou_gate_fd >= 0)
+		close(r->iou_gate_fd);
 	/*
 	 * A reader blocked in poll() keeps the files referenced (and the
 	 * instance busy) after close(): wake it so the kernel lets go.
