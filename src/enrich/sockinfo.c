@@ -84,7 +84,8 @@ static void read_opts(int sfd, struct kb_sockinfo *si)
 	si->opts_known = true;
 }
 
-int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si)
+int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si,
+		    bool (*same)(const struct kb_sockinfo *si, const void *arg), const void *arg)
 {
 	socklen_t l;
 	int pidfd, sfd, ret = 0;
@@ -113,6 +114,11 @@ int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si)
 	l = sizeof(si->name);
 	if (getsockname(sfd, (struct sockaddr *)si->name, &l) == 0)
 		si->namelen = l < sizeof(si->name) ? l : sizeof(si->name);
+	/* another socket on the fd (closed and reused): its options would mislead */
+	if (same && !same(si, arg)) {
+		ret = -ESTALE;
+		goto out;
+	}
 	if (si->domain == AF_INET || si->domain == AF_INET6)
 		read_opts(sfd, si);
 out:
@@ -137,8 +143,9 @@ static int by_ino(const void *a, const void *b)
 }
 
 /* Bound: an inet port, or a unix name (autobind included). */
-static bool is_bound(const struct kb_sockinfo *si)
+static bool is_bound(const struct kb_sockinfo *si, const void *arg)
 {
+	(void)arg;
 	const struct sockaddr_in *s4 = (const struct sockaddr_in *)si->name;
 
 	if (si->domain == AF_INET || si->domain == AF_INET6)
@@ -191,7 +198,8 @@ int kb_sock_find_bound(int pid, const uint64_t *skip, int nskip, int *fd, uint64
 	closedir(d);
 	qsort(v, (size_t)n, sizeof(*v), by_ino);
 	for (int k = 0; k < n && k < SCAN_INSPECT; k++) {
-		if (kb_sock_inspect(pid, v[k].fd, si) || !is_bound(si))
+		/* options are read only from a bound socket */
+		if (kb_sock_inspect(pid, v[k].fd, si, is_bound, NULL))
 			continue;
 		*fd = v[k].fd;
 		*ino = v[k].ino;
