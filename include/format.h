@@ -35,6 +35,9 @@ const char *kb_fmt_family(const struct kb_bind *b, char *buf, size_t len);
 /* Where the address came from: "uprobe", "kprobe", "kernel", "tracepoint", "late", "sockname", "none". */
 const char *kb_fmt_addr_source(int src);
 
+/* How the bind was made: "syscall" (bind(2)), "io_uring" or "kernel" (kernel_bind). */
+const char *kb_fmt_via(const struct kb_bind *b);
+
 /* Is the address (and port) exact? */
 int kb_bind_verified(const struct kb_bind *b);
 

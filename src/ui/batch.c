@@ -84,14 +84,14 @@ void kb_batch_free(struct kb_batch *bt)
 	free(bt);
 }
 
-#define TEXT_FMT "%-15s %-7s %-7s %-16s %-5s %-5s %-39s %-6s %s\n"
+#define TEXT_FMT "%-15s %-7s %-7s %-16s %-5s %-5s %-39s %-6s %-10s %s\n"
 
 void kb_batch_header(struct kb_batch *bt)
 {
 	if (bt->json)
 		return;
 	kb_buf_printf(&bt->out, TEXT_FMT, "TIME", "PID", "TID", "COMM", "FAM", "PROTO", "ADDR",
-		      "PORT", "RESULT");
+		      "PORT", "RESULT", "VIA");
 }
 
 void kb_batch_list_fields(FILE *f)
@@ -283,7 +283,7 @@ static void add_text(struct kb_batch *bt, const struct kb_bind *b)
 	kb_buf_printf(&bt->out, TEXT_FMT, kb_fmt_time(b->ev.ts, t, sizeof(t)), pid, tid, b->comm,
 		      kb_fmt_family(b, fam, sizeof(fam)), b->proto ? b->proto : "-",
 		      b->addr.text[0] ? b->addr.text : "-", kb_fmt_port(b, port, sizeof(port)),
-		      kb_fmt_result(b, res, sizeof(res)));
+		      kb_fmt_result(b, res, sizeof(res)), kb_fmt_via(b));
 	if (b->hint[0])
 		kb_buf_printf(&bt->out, "    hint: %s\n", b->hint);
 	if (bt->stacks)
@@ -344,6 +344,11 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 					i == KB_STATS_CPUS - 1 ? "+" : "");
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
+	if (st->iou_gate_opens)
+		fprintf(f, "kbindtop: io_uring_complete opened %" PRIu64 " time%s for io_uring binds, "
+			"%.1f ms in all; %" PRIu64 " other completions recorded meanwhile\n",
+			st->iou_gate_opens, st->iou_gate_opens == 1 ? "" : "s",
+			(double)st->iou_gate_ns / 1e6, st->iou_noise);
 	/* fields a budget skipped are null in the lines above: say how many */
 	if (es && kb_budget_text(es, budget, sizeof(budget))[0])
 		fprintf(f, "kbindtop: budgets: %s (those fields are null)\n", budget);

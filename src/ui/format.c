@@ -96,8 +96,16 @@ const char *kb_fmt_addr_source(int src)
 	case KB_ADDR_TRACEPOINT: return "tracepoint";
 	case KB_ADDR_LATE:	 return "late";
 	case KB_ADDR_SOCKNAME:	 return "sockname";
+	case KB_ADDR_SCAN:	 return "scan";
 	default:		 return "none";
 	}
+}
+
+const char *kb_fmt_via(const struct kb_bind *b)
+{
+	if (b->ev.flags & KB_EVF_KERNEL)
+		return "kernel";
+	return (b->ev.flags & KB_EVF_IOURING) ? "io_uring" : "syscall";
 }
 
 const char *kb_budget_text(const struct kb_enrich_stats *es, char *buf, size_t len)
