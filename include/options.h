@@ -39,6 +39,7 @@ struct kb_options {
 	bool failed_only;
 	bool color;
 	bool verbose;
+	bool listeners;			/* batch: sockets bound before the start first */
 	unsigned int buffer_kb;		/* per-CPU ring buffer */
 	double duration;		/* seconds; 0 = until stopped */
 	double delay;			/* TUI refresh interval, seconds */

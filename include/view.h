@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "columns.h"
+#include "listeners.h"
 #include "model.h"
 #include "stats.h"
 
@@ -85,6 +86,7 @@ struct kb_view {
 	struct kb_stats st;
 	kb_resolve_fn resolve;
 	void *rctx;
+	const struct kb_listen_stats *listen;	/* the scan at the start, or NULL */
 };
 
 void kb_view_init(struct kb_view *v, const char *backend, double delay, uint64_t start_ns);

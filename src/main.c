@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
+#include "listeners.h"
 #include "options.h"
 #include "session.h"
 #include "signals.h"
@@ -55,6 +57,39 @@ static bool privileged(void)
 	return ok;
 }
 
+struct existing_ctx {
+	const struct kb_options *o;
+	struct kb_batch *bt;
+	int self;
+};
+
+/* kb_listener_fn: a socket bound before the start, printed like a call (--listeners). */
+static void print_existing(void *arg, const struct kb_bind *b)
+{
+	struct existing_ctx *x = arg;
+
+	if (b->pid != x->self && kb_filter_options_match(x->o, b))
+		kb_batch_add(x->bt, b);
+}
+
+/* --listeners: the one-shot snapshot before the calls; what it missed goes to stderr. */
+static int print_listeners(const struct kb_options *o, struct kb_batch *bt)
+{
+	struct existing_ctx x = { .o = o, .bt = bt, .self = getpid() };
+	struct kb_listen_stats ls;
+	int ret = kb_listeners_scan(kb_now_mono(), print_existing, &x, &ls);
+
+	if (ret) {
+		fprintf(stderr, "kbindtop: cannot list the sockets bound already: %s\n", strerror(-ret));
+		return 0;
+	}
+	fprintf(stderr, "kbindtop: %" PRIu64 " sockets bound already, in %d network namespaces "
+		"(%" PRIu64 " with no process found, %d namespaces failed, %" PRIu64 " not listed, "
+		"%" PRIu64 " processes vanished); %.0f ms CPU\n", ls.sockets, ls.netns, ls.unattributed,
+		ls.netns_failed, ls.truncated, ls.vanished, ls.cpu_ms);
+	return kb_batch_flush(bt);
+}
+
 static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 {
 	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
@@ -72,6 +107,8 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		deadline = t0 + (uint64_t)(o->duration * 1e9);
 	kb_batch_header(bt);
 	werr = kb_batch_flush(bt);
+	if (o->listeners && !werr)
+		werr = print_listeners(o, bt);
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = kb_queue_fd(e->q), .events = POLLIN },

@@ -194,6 +194,16 @@ static int key_clear(struct kb_ui *ui, int key)
 	return KB_REDO_DRAW;
 }
 
+static int key_existing(struct kb_ui *ui, int key)
+{
+	bool hide = !kb_model_hide_existing(M(ui));
+
+	kb_model_set_hide_existing(M(ui), hide);
+	kb_view_sync(ui->v, M(ui));
+	kb_view_message(ui->v, ui->now, MSG_NS, "sockets bound before the start %s", hide ? "hidden" : "shown");
+	return KB_REDO_DRAW;
+}
+
 static int key_failed(struct kb_ui *ui, int key)
 {
 	kb_model_set_failed_only(M(ui), !kb_model_failed_only(M(ui)));
@@ -246,6 +256,8 @@ const struct kb_keydef kb_keydefs[] = {
 	{ { 'I' }, "invert the sort order", NULL, key_invert },
 	{ { 'p', 'Z' }, "pause the table (calls are still counted) or resume", "Pause", key_pause },
 	{ { 'x' }, "failed calls only, or all", "Failed", key_failed },
+	{ { 'L' }, "show or hide the sockets already bound at the start (LISTEN, UNCONN rows)", NULL,
+	  key_existing },
 	{ { 'c' }, "clear the table and its counts", "Clear", key_clear },
 	{ { 'd' }, "show or hide the detail pane", "Detail", key_detail },
 	{ { KB_CTRL('l') }, "repaint the screen", NULL, key_repaint },

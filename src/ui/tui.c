@@ -34,6 +34,7 @@
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
+#include "listeners.h"
 #include "model.h"
 #include "signals.h"
 #include "strbuf.h"
@@ -60,6 +61,7 @@ struct tui {
 	SCREEN *term;
 	chtype attr[KB_A_NATTR];
 	int self;
+	struct kb_listen_stats listen;	/* sockets found bound at the start */
 	/* the stack resolved last: frame rows of one stack come one after another */
 	bool rc_valid;
 	uint64_t rc_id;
@@ -333,6 +335,15 @@ static bool drain(struct tui *t, uint64_t until)
 	return false;
 }
 
+/* kb_listener_fn: a socket bound before the start, as a row of the table. */
+static void add_existing(void *ctx, const struct kb_bind *b)
+{
+	struct tui *t = ctx;
+
+	if (b->pid != t->self && kb_filter_options_match(&t->sel, b))
+		kb_model_add(t->m, b);
+}
+
 static void render(struct tui *t, bool repaint)
 {
 	kb_engine_stats(t->e, &t->v.st);
@@ -453,6 +464,9 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 		}
 		kb_model_set_sort(t->m, col, kb_columns[col].desc);
 	}
+	/* who holds what already: the answer is on the first screen, not after the next bind */
+	if (!kb_listeners_scan(kb_now_mono(), add_existing, t, &t->listen))
+		t->v.listen = &t->listen;
 	if (!hooked) {
 		kb_signals_on_fatal(fatal_restore, NULL);
 		hooked = true;

@@ -258,6 +258,17 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 		x = kb_screen_put(s, 2, x, KB_A_WARN, "  failures only", -1);
 	if (st->no_exit)
 		x = putf(s, 2, x, KB_A_LABEL, "  no return seen %" PRIu64, st->no_exit);
+	if (v->listen) {
+		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  at start ", -1);
+		x = putf(s, 2, x, KB_A_VALUE, "%" PRIu64, t.existing);
+		if (v->listen->unattributed)
+			x = putf(s, 2, x, KB_A_WARN, " (%" PRIu64 " no pid)", v->listen->unattributed);
+		if (v->listen->truncated || v->listen->netns_failed)
+			x = putf(s, 2, x, KB_A_WARN, " (%" PRIu64 " not listed, %d netns failed)",
+				 v->listen->truncated, v->listen->netns_failed);
+		if (kb_model_hide_existing(m))
+			x = kb_screen_put(s, 2, x, KB_A_WARN, " hidden", -1);
+	}
 	if (t.ev.procs || t.ev.targets || t.ev.stacks) {
 		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  evicted", -1);
 		if (t.ev.procs)
@@ -298,6 +309,9 @@ static int cell_attr(const struct kb_row *r, const char *col)
 	if (r->kind == KB_ROW_STACK || r->kind == KB_ROW_FRAME || r->kind == KB_ROW_NOTE)
 		return KB_A_TREE;
 	if (r->kind == KB_ROW_PROC && r->p->exited)
+		return KB_A_EXITED;
+	/* sockets bound before the start are context, not calls: dimmed */
+	if ((r->kind == KB_ROW_PROC && !r->p->c.count) || (r->kind == KB_ROW_TARGET && r->t->existing))
 		return KB_A_EXITED;
 	if (!strcmp(col, "fail"))
 		return (r->kind == KB_ROW_PROC ? r->p->c.fails : r->t->c.fails) ? KB_A_FAIL : KB_A_NORMAL;
@@ -428,14 +442,19 @@ static void detail_items(struct kb_view *v, const struct kb_row *r, char *title,
 	switch (r->kind) {
 	case KB_ROW_PROC:
 		b = kb_mproc_last(r->p);
-		snprintf(title, tlen, "pid %d %s%s: latest call", r->p->pid, r->p->comm,
-			 r->p->exited ? " (exited)" : "");
+		snprintf(title, tlen, "pid %d %s%s: %s", r->p->pid, r->p->comm,
+			 r->p->exited ? " (exited)" : "",
+			 b && (b->ev.flags & KB_EVF_EXISTING) ? "socket bound before the start" : "latest call");
 		if (b)
 			bind_items(it, b);
 		break;
 	case KB_ROW_TARGET:
-		snprintf(title, tlen, "%s: latest of %" PRIu64 " call%s", kb_target_label(r->t, lab, sizeof(lab)),
-			 r->t->c.count, r->t->c.count == 1 ? "" : "s");
+		if (r->t->existing)
+			snprintf(title, tlen, "%s: bound before the start", kb_target_label(r->t, lab, sizeof(lab)));
+		else
+			snprintf(title, tlen, "%s: latest of %" PRIu64 " call%s",
+				 kb_target_label(r->t, lab, sizeof(lab)), r->t->c.count,
+				 r->t->c.count == 1 ? "" : "s");
 		bind_items(it, &r->t->last);
 		break;
 	case KB_ROW_STACK:

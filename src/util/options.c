@@ -226,6 +226,12 @@ static int set_no_color(struct kb_options *o, const char *a, char *err, size_t e
 	return 0;
 }
 
+static int set_listeners(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->listeners = true;
+	return 0;
+}
+
 static int set_verbose(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	o->verbose = true;
@@ -259,6 +265,8 @@ static const struct kb_optdef optdefs[] = {
 	{ "sort",	's', "COLUMN",	"initial sort column of the live table", set_sort },
 	{ "no-color",	0,   NULL,	"no colors (also when NO_COLOR is set)", set_no_color },
 	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
+	{ "listeners",	0,   NULL,	"with --batch: first the sockets already bound (the live table always "
+	  "lists them)", set_listeners },
 	{ "check",	0,   NULL,	"report what this host supports and exit", set_check },
 	{ "cleanup",	0,   NULL,	"remove tracing state left by killed runs and exit", set_cleanup },
 	{ "help",	'h', NULL,	"show this help and exit", set_help },
