@@ -221,6 +221,8 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t);
  * shown and filtered by (without its result).
  */
 const char *kb_target_label(const struct kb_mtarget *t, char *buf, size_t len);
+/* The same text for one call. */
+const char *kb_bind_label(const struct kb_bind *b, char *buf, size_t len);
 
 /* The stack as the event it came from (stacks and flags only), for kb_sym_stack. */
 void kb_mstack_event(const struct kb_mstack *s, struct kb_event *ev);

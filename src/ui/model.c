@@ -866,7 +866,11 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t)
 
 const char *kb_target_label(const struct kb_mtarget *t, char *buf, size_t len)
 {
-	const struct kb_bind *b = &t->last;
+	return kb_bind_label(&t->last, buf, len);
+}
+
+const char *kb_bind_label(const struct kb_bind *b, char *buf, size_t len)
+{
 	char kind[32], fam[16], port[16];
 	int f = b->addr.family;
 

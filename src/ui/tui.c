@@ -31,6 +31,7 @@
 #include "check.h"
 #include "columns.h"
 #include "enrich.h"
+#include "eventlog.h"
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
@@ -55,6 +56,7 @@ struct tui {
 	struct kb_engine *e;
 	struct kb_enricher *en;
 	struct kb_model *m;
+	struct kb_eventlog *log;	/* the latest calls, for the log view */
 	struct kb_view v;
 	struct kb_buf host;		/* the help screen's "This host" text */
 	struct kb_screen scr;
@@ -328,6 +330,7 @@ static bool drain(struct tui *t, uint64_t until)
 			if (b.pid == t->self || !kb_filter_options_match(&t->sel, &b))
 				continue;
 			kb_model_add(t->m, &b);
+			kb_eventlog_add(t->log, &b);
 		}
 		if (kb_now_mono() >= until)
 			return true;
@@ -439,6 +442,7 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->e = e;
 	t->self = getpid();
 	t->m = kb_model_new(NULL);
+	t->log = kb_eventlog_new(0);
 	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
@@ -449,6 +453,7 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	if (e->plan.note[0])
 		kb_buf_printf(&t->host, "note:                 %s\n", e->plan.note);
 	t->v.host = t->host.p;
+	t->v.log = t->log;
 	t->v.resolve = resolve_stack;
 	t->v.rctx = t;
 
@@ -489,6 +494,7 @@ out:
 	kb_enricher_free(t->en);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
+	kb_eventlog_free(t->log);
 	kb_screen_free(&t->scr);
 	free(t);
 	return ret;

@@ -157,7 +157,7 @@ static void test_screen_80x24(void)
 	CHECK(shows("error=EADDRINUSE"));
 	CHECK(shows("addr=0.0.0.0"));
 	CHECK(shows("user_stack=3 frames"));
-	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear dDetail ?Help qQuit");
+	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear TabLog dDetail ?Help qQuit");
 	CHECK_INT(scr.cur_y, -1);
 	/* the hint comes first and long text wraps in the pane */
 	{
@@ -259,7 +259,7 @@ static void test_filter_keys(void)
 	key(KB_KEY_ENTER);
 	CHECK(!v.editing);
 	render();
-	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear dDetail ?Help qQuit");
+	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear TabLog dDetail ?Help qQuit");
 
 	/* alternatives, by port and errno */
 	key('/');
