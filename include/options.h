@@ -40,6 +40,7 @@ struct kb_options {
 	bool color;
 	bool verbose;
 	bool listeners;			/* batch: sockets bound before the start first */
+	unsigned long count;		/* batch: stop after this many calls shown; 0 = no limit */
 	unsigned int buffer_kb;		/* per-CPU ring buffer */
 	double duration;		/* seconds; 0 = until stopped */
 	double delay;			/* TUI refresh interval, seconds */

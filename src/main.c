@@ -134,12 +134,17 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		while ((n = kb_queue_pop(e->q, evs, POP_BATCH)) > 0) {
 			uint64_t now = kb_now_mono();
 
-			for (size_t i = 0; i < n; i++) {
+			for (size_t i = 0; i < n && !(o->count && shown >= o->count); i++) {
 				kb_enrich(en, &evs[i], &b, now);
 				if (!kb_filter_options_match(o, &b) || b.pid == self)
 					continue;
 				kb_batch_add(bt, &b);
 				shown++;
+			}
+			/* --count: enough calls seen, the rest of the queue is not wanted */
+			if (o->count && shown >= o->count && !stopping) {
+				stopping = true;
+				kb_engine_stop(e);
 			}
 			if (!werr)
 				werr = kb_batch_flush(bt);

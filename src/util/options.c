@@ -232,6 +232,16 @@ static int set_listeners(struct kb_options *o, const char *a, char *err, size_t 
 	return 0;
 }
 
+static int set_count(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 1, LONG_MAX, &v))
+		return ERR("--count: '%.40s' is not a number of calls (1 or more)", a);
+	o->count = (unsigned long)v;
+	return 0;
+}
+
 static int set_verbose(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	o->verbose = true;
@@ -267,6 +277,8 @@ static const struct kb_optdef optdefs[] = {
 	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
 	{ "listeners",	0,   NULL,	"with --batch: first the sockets already bound (the live table always "
 	  "lists them)", set_listeners },
+	{ "count",	0,   "N",	"with --batch: exit (status 0) after N calls matching the filters",
+	  set_count },
 	{ "check",	0,   NULL,	"report what this host supports and exit", set_check },
 	{ "cleanup",	0,   NULL,	"remove tracing state left by killed runs and exit", set_cleanup },
 	{ "help",	'h', NULL,	"show this help and exit", set_help },
@@ -302,6 +314,8 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
 	if (stacks_seen && !o->record_stacks)
 		return ERR("conflicting options: --stacks and --no-stacks");
+	if (o->count && o->mode != KB_MODE_BATCH)
+		return ERR("--count goes with --batch (the live table runs until q)");
 	if (o->print_stacks && o->mode != KB_MODE_BATCH)
 		return ERR("--stacks goes with --batch (the live table always shows stacks)");
 	return 0;
