@@ -52,6 +52,9 @@ int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si);
  */
 const char *kb_sockopts_text(unsigned int opts, char *buf, size_t len);
 
+/* The bits of a kb_sockopts_text() string ("SO_REUSEADDR,IPV6_V6ONLY"); unknown names are ignored. */
+unsigned int kb_sockopts_parse(const char *text);
+
 /* Read len bytes at addr in process pid.  Returns bytes read or -errno. */
 long kb_mem_read(int pid, uint64_t addr, void *buf, size_t len);
 

@@ -21,6 +21,7 @@
 #include "columns.h"
 #include "eventlog.h"
 #include "listeners.h"
+#include "replay.h"
 #include "model.h"
 #include "stats.h"
 
@@ -88,6 +89,9 @@ struct kb_view {
 	kb_resolve_fn resolve;
 	void *rctx;
 	const struct kb_listen_stats *listen;	/* the scan at the start, or NULL */
+	char rec[128];				/* the recording's status (-w), "" none */
+	const struct kb_replay_info *replay;	/* -r: the recording shown, or NULL */
+	const char *replay_path;
 
 	/* the log view (Tab): the latest calls, newest first */
 	struct kb_eventlog *log;	/* NULL: no log kept */

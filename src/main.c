@@ -25,6 +25,8 @@
 #include "format.h"
 #include "keys.h"
 #include "listeners.h"
+#include "record.h"
+#include "replay.h"
 #include "options.h"
 #include "session.h"
 #include "signals.h"
@@ -60,6 +62,7 @@ static bool privileged(void)
 struct existing_ctx {
 	const struct kb_options *o;
 	struct kb_batch *bt;
+	struct kb_record *rec;
 	int self;
 };
 
@@ -68,14 +71,17 @@ static void print_existing(void *arg, const struct kb_bind *b)
 {
 	struct existing_ctx *x = arg;
 
-	if (b->pid != x->self && kb_filter_options_match(x->o, b))
+	if (b->pid != x->self && kb_filter_options_match(x->o, b)) {
 		kb_batch_add(x->bt, b);
+		if (x->rec)
+			kb_record_add(x->rec, b);
+	}
 }
 
 /* --listeners: the one-shot snapshot before the calls; what it missed goes to stderr. */
-static int print_listeners(const struct kb_options *o, struct kb_batch *bt)
+static int print_listeners(const struct kb_options *o, struct kb_batch *bt, struct kb_record *rec)
 {
-	struct existing_ctx x = { .o = o, .bt = bt, .self = getpid() };
+	struct existing_ctx x = { .o = o, .bt = bt, .rec = rec, .self = getpid() };
 	struct kb_listen_stats ls;
 	int ret = kb_listeners_scan(kb_now_mono(), print_existing, &x, &ls);
 
@@ -99,6 +105,8 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 	unsigned long long shown = 0;
 	struct kb_stats st;
 	struct kb_bind b;
+	struct kb_record *rec = NULL;
+	char err[256];
 	int ret = 0, werr = 0;
 	const int self = getpid();
 	bool stopping = false;
@@ -107,8 +115,18 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		deadline = t0 + (uint64_t)(o->duration * 1e9);
 	kb_batch_header(bt);
 	werr = kb_batch_flush(bt);
+	if (o->write_path) {
+		ret = kb_record_open(&rec, o->write_path, (uint64_t)o->write_max_mb << 20, o->write_rotate,
+				     kb_backend_name(e->plan.backend), err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "kbindtop: %s\n", err);
+			kb_batch_free(bt);
+			kb_enricher_free(en);
+			return KB_EXIT_FAIL;
+		}
+	}
 	if (o->listeners && !werr)
-		werr = print_listeners(o, bt);
+		werr = print_listeners(o, bt, rec);
 	for (;;) {
 		struct pollfd pfd[2] = {
 			{ .fd = kb_queue_fd(e->q), .events = POLLIN },
@@ -139,6 +157,8 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 				if (!kb_filter_options_match(o, &b) || b.pid == self)
 					continue;
 				kb_batch_add(bt, &b);
+				if (rec)
+					kb_record_add(rec, &b);
 				shown++;
 			}
 			/* --count: enough calls seen, the rest of the queue is not wanted */
@@ -148,6 +168,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 			}
 			if (!werr)
 				werr = kb_batch_flush(bt);
+			kb_record_flush(rec);
 		}
 		if (stopping || werr)
 			break;
@@ -158,8 +179,102 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		ret = KB_EXIT_FAIL;
 	}
 	kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
+	if (rec) {
+		kb_record_flush(rec);
+		fprintf(stderr, "kbindtop: %s: %s\n", o->write_path, kb_record_status(rec, err, sizeof(err)));
+		kb_record_close(rec);
+	}
 	kb_batch_free(bt);
 	kb_enricher_free(en);
+	return ret;
+}
+
+/* kb_batch_resolve_fn of a recording: the frame names it was recorded with. */
+static void resolve_recorded(void *ctx, const struct kb_bind *b, bool kernel, struct kb_stack *st)
+{
+	kb_replay_stack(ctx, b->pid, kernel, kernel ? b->ev.kstack : b->ev.ustack,
+			kernel ? b->ev.n_kstack : b->ev.n_ustack, st);
+}
+
+/* What was skipped in a recording, on stderr; an error when nothing at all could be read. */
+static int read_report(const struct kb_options *o, const struct kb_replay *rp)
+{
+	const struct kb_replay_info *in = kb_replay_info(rp);
+
+	if (in->skipped)
+		fprintf(stderr, "kbindtop: %s: %" PRIu64 " of %" PRIu64 " lines skipped; first: line %" PRIu64
+			": %s\n", o->read_path, in->skipped, in->nlines, in->bad_line, in->bad);
+	if (!in->calls && in->skipped) {
+		fprintf(stderr, "kbindtop: %s is not a kbindtop recording (--write, or --json --stacks "
+			"output)\n", o->read_path);
+		return KB_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* -r with --batch: the recording's calls printed as if traced now (filters and --count apply). */
+static int read_batch(const struct kb_options *o, struct kb_replay *rp)
+{
+	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
+	unsigned long long shown = 0;
+	static struct kb_bind b;
+	int ret, werr;
+
+	kb_batch_set_resolver(bt, resolve_recorded, rp);
+	kb_batch_header(bt);
+	while ((ret = kb_replay_next(rp, &b)) > 0 && !(o->count && shown >= o->count)) {
+		if (!kb_filter_options_match(o, &b))
+			continue;
+		kb_batch_add(bt, &b);
+		if (!(b.ev.flags & KB_EVF_EXISTING))
+			shown++;
+	}
+	werr = kb_batch_flush(bt);
+	kb_batch_free(bt);
+	if (ret < 0) {
+		fprintf(stderr, "kbindtop: %s: %s\n", o->read_path, strerror(-ret));
+		return KB_EXIT_FAIL;
+	}
+	if (werr && werr != -EPIPE) {
+		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
+		return KB_EXIT_FAIL;
+	}
+	fprintf(stderr, "kbindtop: %llu bind calls shown from %s\n", shown, o->read_path);
+	return read_report(o, rp);
+}
+
+/* -r: no tracing, no root; the table or batch output on a recording. */
+static int run_read(const struct kb_options *o)
+{
+	FILE *f = !strcmp(o->read_path, "-") ? stdin : fopen(o->read_path, "re");
+	struct kb_replay *rp;
+	char err[1024] = "";
+	int ret, sigfd;
+
+	if (!f) {
+		fprintf(stderr, "kbindtop: --read: cannot open %s: %s\n", o->read_path, strerror(errno));
+		return KB_EXIT_FAIL;
+	}
+	kb_clock_init();
+	rp = kb_replay_new(f);
+	if (o->mode == KB_MODE_BATCH) {
+		ret = read_batch(o, rp);
+	} else {
+		sigfd = kb_signals_init();
+		if (sigfd < 0) {
+			fprintf(stderr, "kbindtop: cannot set up signals: %s\n", strerror(-sigfd));
+			ret = KB_EXIT_FAIL;
+		} else {
+			ret = kb_tui_replay(o, rp, sigfd, err, sizeof(err));
+			if (ret && err[0])
+				fprintf(stderr, "kbindtop: %s\n", err);
+			if (!ret)
+				ret = read_report(o, rp);
+		}
+	}
+	kb_replay_free(rp);
+	if (f != stdin)
+		fclose(f);
 	return ret;
 }
 
@@ -204,6 +319,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_USAGE;
 	}
+	if (o.read_path && (o.mode == KB_MODE_TUI || o.mode == KB_MODE_BATCH))
+		return run_read(&o);
 	if (!privileged()) {
 		fprintf(stderr, "kbindtop: tracing needs root (or CAP_SYS_ADMIN); try: sudo kbindtop\n");
 		return KB_EXIT_FAIL;

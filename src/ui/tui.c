@@ -18,6 +18,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,8 @@
 #include "format.h"
 #include "keys.h"
 #include "listeners.h"
+#include "record.h"
+#include "replay.h"
 #include "model.h"
 #include "signals.h"
 #include "strbuf.h"
@@ -64,6 +67,8 @@ struct tui {
 	chtype attr[KB_A_NATTR];
 	int self;
 	struct kb_listen_stats listen;	/* sockets found bound at the start */
+	struct kb_record *rec;		/* -w, or NULL */
+	struct kb_replay *rp;		/* -r: the recording shown (no engine then), or NULL */
 	/* the stack resolved last: frame rows of one stack come one after another */
 	bool rc_valid;
 	uint64_t rc_id;
@@ -331,6 +336,8 @@ static bool drain(struct tui *t, uint64_t until)
 				continue;
 			kb_model_add(t->m, &b);
 			kb_eventlog_add(t->log, &b);
+			if (t->rec)
+				kb_record_add(t->rec, &b);
 		}
 		if (kb_now_mono() >= until)
 			return true;
@@ -343,13 +350,46 @@ static void add_existing(void *ctx, const struct kb_bind *b)
 {
 	struct tui *t = ctx;
 
-	if (b->pid != t->self && kb_filter_options_match(&t->sel, b))
+	if (b->pid != t->self && kb_filter_options_match(&t->sel, b)) {
 		kb_model_add(t->m, b);
+		if (t->rec)
+			kb_record_add(t->rec, b);
+	}
+}
+
+/* kb_resolve_fn of a recording: the names its frames were recorded with. */
+static void resolve_recorded(void *ctx, int pid, const struct kb_mstack *s, bool kernel, struct kb_stack *out)
+{
+	struct tui *t = ctx;
+
+	kb_replay_stack(t->rp, pid, kernel, kernel ? s->pcs + s->nu : s->pcs, kernel ? s->nk : s->nu, out);
+}
+
+/* Every call of the recording into the table and the log, as if it had just been traced. */
+static int load_recording(struct tui *t, char *err, size_t errlen)
+{
+	static struct kb_bind b;
+	int ret;
+
+	while ((ret = kb_replay_next(t->rp, &b)) > 0) {
+		if (!kb_filter_options_match(&t->sel, &b))
+			continue;
+		kb_model_add(t->m, &b);
+		kb_eventlog_add(t->log, &b);
+	}
+	if (ret < 0)
+		snprintf(err, errlen, "--read: %s", strerror(-ret));
+	return ret;
 }
 
 static void render(struct tui *t, bool repaint)
 {
-	kb_engine_stats(t->e, &t->v.st);
+	if (t->e)
+		kb_engine_stats(t->e, &t->v.st);
+	if (t->rec) {
+		kb_record_flush(t->rec);	/* a recording is as current as the screen */
+		kb_record_status(t->rec, t->v.rec, sizeof(t->v.rec));
+	}
 	t->rc_valid = false;	/* symbols may have been learnt since */
 	kb_view_render(&t->v, t->m, kb_now_mono(), &t->scr);
 	term_draw(t, repaint);
@@ -366,7 +406,7 @@ static int loop(struct tui *t, int sigfd)
 	for (;;) {
 		struct pollfd pfd[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = kb_queue_fd(t->e->q), .events = POLLIN },
+			{ .fd = t->e ? kb_queue_fd(t->e->q) : -1, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 		};
 		uint64_t now = kb_now_mono();
@@ -393,7 +433,7 @@ static int loop(struct tui *t, int sigfd)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 0;
 
-		if ((pfd[1].revents & POLLIN) || backlog)
+		if (t->e && ((pfd[1].revents & POLLIN) || backlog))
 			backlog = drain(t, kb_now_mono() + DRAIN_BUDGET_NS);
 
 		if ((pfd[0].revents & POLLIN) || keys_left) {
@@ -421,7 +461,8 @@ static int loop(struct tui *t, int sigfd)
 		if (deadline && now >= deadline)
 			return 0;
 		if (now >= next_tick) {
-			kb_model_tick(t->m, now, kb_model_pid_alive);
+			/* a recording's processes are not this host's: none exits */
+			kb_model_tick(t->m, now, t->e ? kb_model_pid_alive : NULL);
 			redo |= KB_REDO_DRAW;
 			next_tick = now + delay;
 		}
@@ -430,31 +471,50 @@ static int loop(struct tui *t, int sigfd)
 	}
 }
 
-int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen)
+/* The help screen's "This host": what a recording says about where it was made. */
+static void recording_facts(struct tui *t)
+{
+	const struct kb_replay_info *in = kb_replay_info(t->rp);
+
+	kb_buf_printf(&t->host, "recording:            %s\n", t->o->read_path);
+	kb_buf_printf(&t->host, "made on:              %s, kernel %s, backend %s, kbindtop %s\n",
+		      in->host[0] ? in->host : "?", in->kernel[0] ? in->kernel : "?",
+		      in->backend[0] ? in->backend : "?", in->version[0] ? in->version : "?");
+	kb_buf_printf(&t->host, "read:                 %" PRIu64 " calls, %" PRIu64 " lines skipped\n",
+		      in->calls, in->skipped);
+	if (in->bad_line)
+		kb_buf_printf(&t->host, "first skipped:        line %" PRIu64 ": %s\n", in->bad_line, in->bad);
+}
+
+static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_replay *rp, int sigfd, char *err,
+		    size_t errlen)
 {
 	static bool hooked;
 	struct tui *t = xcalloc(1, sizeof(*t));
+	const char *backend = e ? kb_backend_name(e->plan.backend) : "replay";
 	int col, ret;
 
 	t->o = o;
 	t->sel = *o;
 	t->sel.failed_only = false;
 	t->e = e;
-	t->self = getpid();
+	t->rp = rp;
+	t->self = e ? getpid() : -1;
 	t->m = kb_model_new(NULL);
 	t->log = kb_eventlog_new(0);
-	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	t->en = kb_enricher_new(INSPECT_PER_SEC, backend);
 	kb_screen_init(&t->scr);
-	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
-	/* the help screen explains the backend with the same reasoning as --check */
+	kb_view_init(&t->v, backend, o->delay, kb_now_mono());
 	kb_buf_init(&t->host);
-	kb_check_report(&e->caps, o->backend, false, &t->host);
-	kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
-	if (e->plan.note[0])
-		kb_buf_printf(&t->host, "note:                 %s\n", e->plan.note);
-	t->v.host = t->host.p;
+	if (e) {
+		/* the help screen explains the backend with the same reasoning as --check */
+		kb_check_report(&e->caps, o->backend, false, &t->host);
+		kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
+		if (e->plan.note[0])
+			kb_buf_printf(&t->host, "note:                 %s\n", e->plan.note);
+	}
 	t->v.log = t->log;
-	t->v.resolve = resolve_stack;
+	t->v.resolve = e ? resolve_stack : resolve_recorded;
 	t->v.rctx = t;
 
 	kb_model_set_failed_only(t->m, o->failed_only);
@@ -469,9 +529,27 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 		}
 		kb_model_set_sort(t->m, col, kb_columns[col].desc);
 	}
+	if (e && o->write_path) {
+		ret = kb_record_open(&t->rec, o->write_path, (uint64_t)o->write_max_mb << 20, o->write_rotate,
+				     backend, err, errlen);
+		if (ret) {
+			ret = KB_EXIT_FAIL;
+			goto out;
+		}
+	}
 	/* who holds what already: the answer is on the first screen, not after the next bind */
-	if (!kb_listeners_scan(kb_now_mono(), add_existing, t, &t->listen))
+	if (e && !kb_listeners_scan(kb_now_mono(), add_existing, t, &t->listen))
 		t->v.listen = &t->listen;
+	if (rp) {
+		if (load_recording(t, err, errlen)) {
+			ret = KB_EXIT_FAIL;
+			goto out;
+		}
+		recording_facts(t);
+		t->v.replay = kb_replay_info(rp);
+		t->v.replay_path = o->read_path;
+	}
+	t->v.host = t->host.p;
 	if (!hooked) {
 		kb_signals_on_fatal(fatal_restore, NULL);
 		hooked = true;
@@ -484,13 +562,15 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	render(t, false);
 	ret = loop(t, sigfd);
 	/* recording off and the reader joined while the table is still up; main removes the rest */
-	kb_engine_stop(e);
+	if (e)
+		kb_engine_stop(e);
 	term_end(t);
 	if (ret) {
 		snprintf(err, errlen, "waiting for input failed: %s", strerror(-ret));
 		ret = KB_EXIT_FAIL;
 	}
 out:
+	kb_record_close(t->rec);
 	kb_enricher_free(t->en);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
@@ -498,4 +578,14 @@ out:
 	kb_screen_free(&t->scr);
 	free(t);
 	return ret;
+}
+
+int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen)
+{
+	return tui_main(o, e, NULL, sigfd, err, errlen);
+}
+
+int kb_tui_replay(const struct kb_options *o, struct kb_replay *rp, int sigfd, char *err, size_t errlen)
+{
+	return tui_main(o, NULL, rp, sigfd, err, errlen);
 }

@@ -222,10 +222,26 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	fmt_duration(now > v->start_ns ? now - v->start_ns : 0, up, sizeof(up));
 
 	x = kb_screen_put(s, 0, 0, KB_A_VALUE, "kbindtop", -1);
-	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  backend ", -1);
-	x = kb_screen_put(s, 0, x, KB_A_VALUE, v->backend ? v->backend : "?", -1);
-	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  up ", -1);
-	x = kb_screen_put(s, 0, x, KB_A_VALUE, up, -1);
+	if (v->replay) {
+		/* a recording: where and when it was made, not this host's uptime */
+		const struct kb_replay_info *in = v->replay;
+		char t1[32], t2[32], span[32];
+		uint64_t off = kb_mono_to_real(0);
+
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  replay ", -1);
+		x = kb_screen_put(s, 0, x, KB_A_VALUE, in->host[0] ? in->host : "?", -1);
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  ", -1);
+		fmt_duration(in->last_ns - in->first_ns, span, sizeof(span));
+		x = putf(s, 0, x, KB_A_VALUE, "%.8s-%.8s (%s)", in->calls ? kb_fmt_time(in->first_ns - off, t1, sizeof(t1)) : "-",
+			 in->calls ? kb_fmt_time(in->last_ns - off, t2, sizeof(t2)) : "-", span);
+		if (in->skipped)
+			x = putf(s, 0, x, KB_A_WARN, " %" PRIu64 " bad lines", in->skipped);
+	} else {
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  backend ", -1);
+		x = kb_screen_put(s, 0, x, KB_A_VALUE, v->backend ? v->backend : "?", -1);
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  up ", -1);
+		x = kb_screen_put(s, 0, x, KB_A_VALUE, up, -1);
+	}
 	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  procs ", -1);
 	x = putf(s, 0, x, KB_A_VALUE, "%d", t.procs);
 	if (t.exited)
@@ -244,9 +260,11 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	x = putf(s, 1, x, t.fails ? KB_A_FAIL : KB_A_VALUE, "%" PRIu64, t.fails);
 	x = kb_screen_put(s, 1, x, KB_A_LABEL, "  lost ", -1);
 	/* losses are never hidden, and stand out once there are any */
-	putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s, queue %" PRIu64 ")",
-	     lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "",
-	     st->queue_drops);
+	x = putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s, queue %" PRIu64 ")",
+		 lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "",
+		 st->queue_drops);
+	if (v->rec[0])
+		kb_screen_put(s, 1, x + 2, strstr(v->rec, "not written") ? KB_A_WARN : KB_A_LABEL, v->rec, -1);
 
 	x = kb_screen_put(s, 2, 0, KB_A_LABEL, "sort ", -1);
 	x = putf(s, 2, x, KB_A_VALUE, "%s %s", kb_columns[sc].title, kb_model_sort_desc(m) ? "desc" : "asc");

@@ -242,6 +242,38 @@ static int set_count(struct kb_options *o, const char *a, char *err, size_t errl
 	return 0;
 }
 
+static int set_write(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!*a)
+		return ERR("--write: empty file name");
+	o->write_path = a;
+	return 0;
+}
+
+static int set_write_max(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 1, 1048576, &v))
+		return ERR("--write-max: '%.40s' is not a size in MB (1-1048576)", a);
+	o->write_max_mb = (unsigned long)v;
+	return 0;
+}
+
+static int set_write_rotate(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->write_rotate = true;
+	return 0;
+}
+
+static int set_read(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!*a)
+		return ERR("--read: empty file name");
+	o->read_path = a;
+	return 0;
+}
+
 static int set_verbose(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	o->verbose = true;
@@ -279,6 +311,13 @@ static const struct kb_optdef optdefs[] = {
 	  "lists them)", set_listeners },
 	{ "count",	0,   "N",	"with --batch: exit (status 0) after N calls matching the filters",
 	  set_count },
+	{ "write",	'w', "FILE",	"also record the calls to FILE as JSON lines (with stacks), for --read",
+	  set_write },
+	{ "write-max",	0,   "MB",	"stop recording at MB megabytes (default 256)", set_write_max },
+	{ "write-rotate", 0, NULL,	"at --write-max, move FILE to FILE.1 and start FILE again instead",
+	  set_write_rotate },
+	{ "read",	'r', "FILE",	"show a recording (--write, or --json --stacks output) instead of "
+	  "tracing; no root needed", set_read },
 	{ "check",	0,   NULL,	"report what this host supports and exit", set_check },
 	{ "cleanup",	0,   NULL,	"remove tracing state left by killed runs and exit", set_cleanup },
 	{ "help",	'h', NULL,	"show this help and exit", set_help },
@@ -300,6 +339,7 @@ static void defaults(struct kb_options *o)
 	o->color = !(nc && *nc);
 	o->buffer_kb = 2048;
 	o->delay = 1.0;
+	o->write_max_mb = 256;
 }
 
 static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_seen[],
@@ -314,6 +354,8 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
 	if (stacks_seen && !o->record_stacks)
 		return ERR("conflicting options: --stacks and --no-stacks");
+	if (o->read_path && (o->write_path || o->listeners))
+		return ERR("--read shows a recording: --write and --listeners need a live host");
 	if (o->count && o->mode != KB_MODE_BATCH)
 		return ERR("--count goes with --batch (the live table runs until q)");
 	if (o->print_stacks && o->mode != KB_MODE_BATCH)

@@ -49,13 +49,14 @@ gone_screen() {
 	done
 }
 
-# start W H TERM ENV ARGS...: ENV is "" or "NAME=value ..."
+# start W H TERM ENV ARGS...: ENV is "" or "NAME=value ..."; KBT_WRAP runs kbindtop
+# under another command (setpriv to drop root)
 start() {
 	w=$1 h=$2 term=$3 env=$4
 	shift 4
 	rm -f "$kb_tmp/pid" "$kb_tmp/status" "$kb_tmp/ui.err"
 	tm new-session -d -s ui -x "$w" -y "$h" \
-		"env TERM=$term $env '$KBINDTOP' -d 0.2 $* 2>'$kb_tmp/ui.err' <&0 & echo \$! >'$kb_tmp/pid';
+		"env TERM=$term $env ${KBT_WRAP:-} '$KBINDTOP' -d 0.2 $* 2>'$kb_tmp/ui.err' <&0 & echo \$! >'$kb_tmp/pid';
 		 wait \$!; echo \$? >'$kb_tmp/status'"
 	i=0
 	while [ ! -s "$kb_tmp/pid" ]; do

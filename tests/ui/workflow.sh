@@ -4,7 +4,8 @@
 # and 120x40: a listener started before kbindtop is in the table at once,
 # with its pid, LISTEN and '-' (and 'L' hides it); Tab shows the log of
 # the latest calls, newest first, narrowed by the filter and 'x', and
-# Enter opens a call with its stack.
+# Enter opens a call with its stack; a recording made by a live run (-w)
+# shows the same rows when read back (-r) without root, and in batch.
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 . "$(dirname "$0")/uilib.sh"
@@ -82,10 +83,63 @@ logview() {
 	finish
 }
 
+rows() {
+	screen | grep -E "^ +[0-9]+ .*(kbtlisten|recA|recB)" | sed 's/ *$//'
+}
+
+replay() {
+	w=$1 h=$2
+	echo "== record and replay ${w}x$h"
+	rec=$kb_tmp/rec.$w.jsonl
+	start "$w" "$h" screen "" -c kbtlisten,recA,recB -w "$rec"
+	"$BINDPROG" -n recA -w 30 tcp4:127.0.0.1:$LPORT udp4:127.0.0.1:0 >/dev/null &
+	ra=$!
+	"$BINDPROG" -n recB -w 30 tcp6:::1:0 >/dev/null &
+	rb=$!
+	kb_pids="$kb_pids $ra $rb"
+	wait_screen " recA +2 +1 " "recA (two calls, one failed)"
+	wait_screen " recB " "recB"
+	wait_screen "rec [0-9.]+M" "the recording's status"
+	sleep 0.5	# one more refresh: the counts are final
+	rows >"$kb_tmp/live.rows"
+	[ "$(wc -l <"$kb_tmp/live.rows")" = 3 ] || kb_fail "live rows: $(cat "$kb_tmp/live.rows")"
+	finish
+	kill "$ra" "$rb"
+	head -1 "$rec" | grep -q '"kbindtop_recording":1,.*"host":' || kb_fail "no header line: $(head -1 "$rec")"
+	[ "$(wc -l <"$rec")" = 5 ] || kb_fail "recording has $(wc -l <"$rec") lines, not 1 + 1 listener + 3 calls"
+
+	# read back by an unprivileged user: the same rows
+	chmod 755 "$kb_tmp"
+	chmod 644 "$rec"
+	KBT_WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups" start "$w" "$h" screen "" -r "$rec"
+	wait_screen "^kbindtop  replay " "the replay header"
+	wait_screen " recB " "the replayed table"
+	rows >"$kb_tmp/replay.rows"
+	diff "$kb_tmp/live.rows" "$kb_tmp/replay.rows" >&2 || kb_fail "the replayed rows differ"
+	screen >"$kb_tmp/replay.$w"
+	check_size "$w" "$h"
+	# its stacks are named as they were recorded
+	tm send-keys -t ui Tab Home Enter
+	wait_screen "^call #[0-9]+: .* recB " "a replayed call"
+	wait_screen "u#[0-9]+ +kbt_(bind_spec|call_bind)" "the recorded frame names"
+	tm send-keys -t ui q
+	wait_exit "q"
+	[ "$st" = 0 ] || kb_fail "replay exited with $st: $(cat "$kb_tmp/ui.err")"
+	tm kill-session -t ui 2>/dev/null
+
+	# and in batch: the three calls, the listener, filters
+	"$KBINDTOP" -r "$rec" -b >"$kb_tmp/rb.out" 2>"$kb_tmp/rb.err" || kb_fail "batch replay: $(cat "$kb_tmp/rb.err")"
+	[ "$(grep -c 'rec[AB]' "$kb_tmp/rb.out")" = 3 ] || kb_fail "batch replay: $(cat "$kb_tmp/rb.out")"
+	grep -q "kbtlisten .* LISTEN" "$kb_tmp/rb.out" || kb_fail "batch replay lost the listener"
+	[ "$("$KBINDTOP" -r "$rec" -b -x 2>/dev/null | grep -c recA)" = 1 ] || kb_fail "batch replay -x"
+}
+
 listeners 80 24
 listeners 120 40
 logview 80 24
 logview 120 40
+replay 80 24
+replay 120 40
 kill "$LPID"	# (a background job of a script ignores SIGINT)
-[ -n "${KBT_SCREENS:-}" ] && cp "$kb_tmp"/listeners.* "$kb_tmp"/log.* "$kb_tmp"/logdetail.* "$KBT_SCREENS"/ 2>/dev/null
+[ -n "${KBT_SCREENS:-}" ] && cp "$kb_tmp"/listeners.* "$kb_tmp"/log.* "$kb_tmp"/logdetail.* "$kb_tmp"/replay.* "$KBT_SCREENS"/ 2>/dev/null
 echo "PASS"
