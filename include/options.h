@@ -45,6 +45,7 @@ struct kb_options {
 	unsigned long write_max_mb;	/* bound of the recording */
 	bool write_rotate;		/* at the bound: FILE -> FILE.1 and go on (else stop) */
 	const char *read_path;		/* -r: show a recording instead of tracing, or NULL */
+	bool no_mouse;			/* the live table leaves the mouse to the terminal */
 	unsigned int buffer_kb;		/* per-CPU ring buffer */
 	double duration;		/* seconds; 0 = until stopped */
 	double delay;			/* TUI refresh interval, seconds */

@@ -128,6 +128,14 @@ void kb_view_log_move(struct kb_view *v, struct kb_model *m, long delta);
 void kb_view_log_goto(struct kb_view *v, struct kb_model *m, long index);
 const struct kb_logent *kb_view_log_selected(struct kb_view *v, struct kb_model *m);
 
+/*
+ * kb_view_click - a mouse click at (y, x) of the screen last rendered: on
+ * a column title, sort by that column (again: the other way round); on a
+ * row of the table or the log, select it.  Returns true when something
+ * changed (redraw).
+ */
+bool kb_view_click(struct kb_view *v, struct kb_model *m, int y, int x);
+
 /* Show text on the bottom line until now + ns. */
 void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -12,9 +12,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "export.h"
 #include "keys.h"
 
 #define MSG_NS		(2 * KB_NS)	/* how long a message stays */
@@ -220,6 +222,26 @@ static int key_detail(struct kb_ui *ui, int key)
 	return KB_REDO_DRAW;
 }
 
+static int key_export(struct kb_ui *ui, int key)
+{
+	char path[4200];
+	int ret = kb_export_selected(ui->v, M(ui), NULL, path, sizeof(path));
+
+	if (ret == -ENOENT)
+		kb_view_message(ui->v, ui->now, MSG_NS, "nothing selected to write");
+	else if (ret)
+		kb_view_message(ui->v, ui->now, 4 * MSG_NS, "cannot write %.100s: %s", path, strerror(-ret));
+	else {
+		/* the name first: on a narrow terminal the directory is what gets cut */
+		char *slash = strrchr(path, '/');
+
+		*slash = '\0';
+		kb_view_message(ui->v, ui->now, 8 * MSG_NS, "wrote %.80s in %.70s/", slash + 1,
+				path[0] ? path : "/");
+	}
+	return KB_REDO_DRAW;
+}
+
 static int key_repaint(struct kb_ui *ui, int key)
 {
 	return KB_REDO_DRAW | KB_REDO_REPAINT;
@@ -260,7 +282,9 @@ const struct kb_keydef kb_keydefs[] = {
 	{ { KB_KEY_ENTER }, "open or close the selected row", NULL, key_toggle },
 	{ { KB_KEY_RIGHT, '+', 'l' }, "open the row (process > targets > stacks > frames)", NULL, key_expand },
 	{ { KB_KEY_LEFT, '-' }, "close the row, or go to its parent", NULL, key_collapse },
-	{ { 'e', '*' }, "open every process and target, or close everything", "Expand", key_all },
+	{ { '*' }, "open every process and target, or close everything", "Expand", key_all },
+	{ { 'e' }, "write the selected row (or call) with its stacks to a file named on the bottom line",
+	  NULL, key_export },
 	{ { '\\', '/', KB_KEY_F(3), KB_KEY_F(4) },
 	  "filter: command, pid, user, address, port, errno (| = or)", "Filter", key_filter },
 	{ { KB_KEY_ESC }, "clear the filter", NULL, key_esc },
@@ -416,7 +440,8 @@ static int log_key(struct kb_ui *ui, const struct kb_keydef *d, int key)
 			v->logdetail = false;
 			return KB_REDO_DRAW;
 		}
-		return d && (d->fn == key_quit || d->fn == key_help || d->fn == key_log || d->fn == key_repaint) ?
+		return d && (d->fn == key_quit || d->fn == key_help || d->fn == key_log || d->fn == key_repaint ||
+			     d->fn == key_export) ?
 		       -1 : KB_REDO_NONE;
 	}
 	if (!d)

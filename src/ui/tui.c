@@ -204,12 +204,26 @@ static int term_start(struct tui *t, char *err, size_t errlen)
 	leaveok(stdscr, FALSE);
 	curs_set(0);
 	setup_attrs(t);
+	if (!t->o->no_mouse) {
+		/* presses, not clicks: a click waits for the release and feels late */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+	}
 
 	term_restore_len = 0;
 	add_cap("sgr0");
 	add_cap("cnorm");
 	add_cap("rmkx");
 	add_cap("rmcup");
+	if (!t->o->no_mouse) {
+		/* a fatal signal must not leave the terminal reporting the mouse (xterm protocol) */
+		static const char off[] = "\033[?1006l\033[?1000l";
+
+		if (term_restore_len + sizeof(off) - 1 < sizeof(term_restore)) {
+			memcpy(term_restore + term_restore_len, off, sizeof(off) - 1);
+			term_restore_len += sizeof(off) - 1;
+		}
+	}
 	term_active = 1;
 	kb_view_resize(&t->v, COLS, LINES);
 	return 0;
@@ -442,6 +456,14 @@ static int loop(struct tui *t, int sigfd)
 			ui = (struct kb_ui){ .m = t->m, .v = &t->v, .now = kb_now_mono() };
 			/* a bounded batch: curses may hold more than the fd shows (pasted text) */
 			for (k = 0; k < KEYS_PER_WAKE && (ch = getch()) != ERR; k++) {
+				if (ch == KEY_MOUSE) {
+					MEVENT me;
+
+					if (getmouse(&me) == OK && (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) &&
+					    kb_view_click(&t->v, t->m, me.y, me.x))
+						redo |= KB_REDO_DRAW;
+					continue;
+				}
 				if (ch == KEY_RESIZE) {
 					/* resizeterm() queued it: the size is applied already */
 					kb_view_resize(&t->v, COLS, LINES);

@@ -822,7 +822,7 @@ static void render_log_detail(struct kb_view *v, const struct kb_logent *e, stru
 	y = log_stack(v, e, false, s, y, yend);
 	y = log_stack(v, e, true, s, y, yend);
 	if (y < yend)
-		kb_screen_put(s, y, 0, KB_A_TREE, "(Esc, Enter or Left: back to the log)", -1);
+		kb_screen_put(s, y, 0, KB_A_TREE, "(Esc, Enter or Left: back to the log; e: write it to a file)", -1);
 }
 
 static void render_log(struct kb_view *v, struct kb_model *m, struct kb_screen *s, int y0, int yend)
@@ -872,6 +872,51 @@ static void render_log(struct kb_view *v, struct kb_model *m, struct kb_screen *
 			kb_screen_put(s, y, 0, fail ? KB_A_FAIL : KB_A_NORMAL, line, -1);
 		}
 	}
+}
+
+/* ---- mouse ---- */
+
+bool kb_view_click(struct kb_view *v, struct kb_model *m, int y, int x)
+{
+	int cols[32], widths[32], n, cx = 0;
+
+	if (v->help || v->editing || v->w < 20 || v->h < 5)
+		return false;
+	if (v->logmode && v->log) {
+		long i = v->log_top + (y - (HEADER_LINES + 2));
+
+		if (v->logdetail || y < HEADER_LINES + 2 || y >= HEADER_LINES + 2 + v->table_h)
+			return false;
+		log_sync(v, m);
+		if (i >= (long)v->log_n)
+			return false;
+		kb_view_log_goto(v, m, i);
+		return true;
+	}
+	if (y == HEADER_LINES) {
+		n = kb_columns_layout(v->w, cols, widths);
+		for (int i = 0; i < n; i++) {
+			if (x >= cx && (x < cx + widths[i] + 1 || i == n - 1)) {
+				int sc = kb_model_sort_col(m);
+
+				kb_model_set_sort(m, cols[i], cols[i] == sc ? !kb_model_sort_desc(m) :
+						  kb_columns[cols[i]].desc);
+				return true;
+			}
+			cx += widths[i] + 1;
+		}
+		return false;
+	}
+	if (y > HEADER_LINES && y <= HEADER_LINES + v->table_h) {
+		size_t nrows;
+
+		kb_model_rows(m, &nrows);
+		if (v->top + (y - HEADER_LINES - 1) >= (long)nrows)
+			return false;
+		kb_view_goto(v, m, v->top + (y - HEADER_LINES - 1));
+		return true;
+	}
+	return false;
 }
 
 /* ---- all of it ---- */

@@ -274,6 +274,12 @@ static int set_read(struct kb_options *o, const char *a, char *err, size_t errle
 	return 0;
 }
 
+static int set_no_mouse(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->no_mouse = true;
+	return 0;
+}
+
 static int set_verbose(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	o->verbose = true;
@@ -306,6 +312,8 @@ static const struct kb_optdef optdefs[] = {
 	{ "filter",	'F', "TEXT",	"initial filter of the live table (as typed after '\\')", set_filter },
 	{ "sort",	's', "COLUMN",	"initial sort column of the live table", set_sort },
 	{ "no-color",	0,   NULL,	"no colors (also when NO_COLOR is set)", set_no_color },
+	{ "no-mouse",	0,   NULL,	"leave the mouse to the terminal (no click to select or sort)",
+	  set_no_mouse },
 	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
 	{ "listeners",	0,   NULL,	"with --batch: first the sockets already bound (the live table always "
 	  "lists them)", set_listeners },

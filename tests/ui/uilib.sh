@@ -55,7 +55,8 @@ start() {
 	w=$1 h=$2 term=$3 env=$4
 	shift 4
 	rm -f "$kb_tmp/pid" "$kb_tmp/status" "$kb_tmp/ui.err"
-	tm new-session -d -s ui -x "$w" -y "$h" \
+	# in the test's directory: files kbindtop writes there (the e key) go with it
+	tm new-session -d -s ui -x "$w" -y "$h" -c "$kb_tmp" \
 		"env TERM=$term $env ${KBT_WRAP:-} '$KBINDTOP' -d 0.2 $* 2>'$kb_tmp/ui.err' <&0 & echo \$! >'$kb_tmp/pid';
 		 wait \$!; echo \$? >'$kb_tmp/status'"
 	i=0

@@ -5,7 +5,9 @@
 # with its pid, LISTEN and '-' (and 'L' hides it); Tab shows the log of
 # the latest calls, newest first, narrowed by the filter and 'x', and
 # Enter opens a call with its stack; a recording made by a live run (-w)
-# shows the same rows when read back (-r) without root, and in batch.
+# shows the same rows when read back (-r) without root, and in batch;
+# 'e' writes the selected row with its stack to the file it names; a
+# click selects a row and a click on a title sorts (not with --no-mouse).
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 . "$(dirname "$0")/uilib.sh"
@@ -120,7 +122,7 @@ replay() {
 	check_size "$w" "$h"
 	# its stacks are named as they were recorded
 	tm send-keys -t ui Tab Home Enter
-	wait_screen "^call #[0-9]+: .* recB " "a replayed call"
+	wait_screen "^call #[0-9]+: .* rec[AB] " "a replayed call"
 	wait_screen "u#[0-9]+ +kbt_(bind_spec|call_bind)" "the recorded frame names"
 	tm send-keys -t ui q
 	wait_exit "q"
@@ -134,12 +136,63 @@ replay() {
 	[ "$("$KBINDTOP" -r "$rec" -b -x 2>/dev/null | grep -c recA)" = 1 ] || kb_fail "batch replay -x"
 }
 
+# click X Y: a left press and release at column X, row Y (0-based), as xterm reports them
+click() {
+	xc=$(printf "\\$(printf %o $((33 + $1)))")
+	yc=$(printf "\\$(printf %o $((33 + $2)))")
+	tm send-keys -t ui -l "$(printf '\033[M ')$xc$yc$(printf '\033[M#')$xc$yc"
+}
+
+export_mouse() {
+	w=$1 h=$2
+	echo "== export and mouse ${w}x$h"
+	start "$w" "$h" screen "" -c expA,expB
+	"$BINDPROG" -n expA -w 30 tcp4:127.0.0.1:0 >/dev/null &
+	ea=$!
+	sleep 0.3
+	"$BINDPROG" -n expB -w 30 udp4:127.0.0.1:0 >/dev/null &
+	eb=$!
+	kb_pids="$kb_pids $ea $eb"
+	wait_screen "^ +$ea .* expA " "expA"
+	wait_screen "^ +$eb .* expB " "expB"
+	# newest first: expB on the first table row (y 4), expA below it
+	click 10 5
+	wait_screen "^pid $ea expA: latest call" "the row selected by a click"
+	click 2 3
+	wait_screen "^sort PID asc" "the sort by a click on PID"
+	screen | grep -A1 "PID" | tail -1 | grep -q " $ea " || kb_fail "PID asc does not put $ea first"
+	click 2 3
+	wait_screen "^sort PID desc" "the sort inverted by a second click"
+	# e: the selected row (expA, followed through the sorts) to a file
+	tm send-keys -t ui e
+	wait_screen "^wrote kbindtop-$ea-expA-[0-9-]+\.txt in " "the export message"
+	f=$(ls "$kb_tmp"/kbindtop-$ea-expA-*.txt 2>/dev/null | head -1)
+	[ -f "$f" ] || kb_fail "no exported file in $kb_tmp"
+	[ "$(stat -c %a "$f")" = 600 ] || kb_fail "exported file mode $(stat -c %a "$f")"
+	grep -q "^  comm  *expA" "$f" || kb_fail "export has no comm: $(cat "$f")"
+	grep -Eq "u#[0-9]+ +kbt_(bind_spec|call_bind)" "$f" || kb_fail "export has no named frames: $(cat "$f")"
+	cp "$f" "$kb_tmp/export.$w"
+	rm -f "$f"
+	finish
+	# --no-mouse: the terminal keeps the mouse; a click sorts nothing
+	start "$w" "$h" screen "" -c expA,expB --no-mouse
+	"$BINDPROG" -n expB -w 1 udp4:127.0.0.1:0 >/dev/null
+	wait_screen " expB " "expB"
+	click 2 3
+	sleep 0.5
+	screen | grep -q "^sort LAST desc" || kb_fail "--no-mouse: a click changed the sort"
+	finish
+	kill "$ea" "$eb"
+}
+
 listeners 80 24
 listeners 120 40
 logview 80 24
 logview 120 40
 replay 80 24
 replay 120 40
+export_mouse 80 24
+export_mouse 120 40
 kill "$LPID"	# (a background job of a script ignores SIGINT)
-[ -n "${KBT_SCREENS:-}" ] && cp "$kb_tmp"/listeners.* "$kb_tmp"/log.* "$kb_tmp"/logdetail.* "$kb_tmp"/replay.* "$KBT_SCREENS"/ 2>/dev/null
+[ -n "${KBT_SCREENS:-}" ] && cp "$kb_tmp"/listeners.* "$kb_tmp"/log.* "$kb_tmp"/logdetail.* "$kb_tmp"/replay.* "$kb_tmp"/export.* "$KBT_SCREENS"/ 2>/dev/null
 echo "PASS"
