@@ -86,6 +86,7 @@ struct kb_view {
 	uint64_t start_ns;
 	double delay;
 	struct kb_stats st;
+	struct kb_enrich_stats es;	/* what enrichment budgets skipped (shown when any) */
 	kb_resolve_fn resolve;
 	void *rctx;
 	const struct kb_listen_stats *listen;	/* the scan at the start, or NULL */

@@ -18,22 +18,21 @@
 
 #include "batch.h"
 #include "check.h"
-#include "columns.h"
 #include "engine.h"
-#include "enrich.h"
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
 #include "listeners.h"
+#include "options.h"
+#include "pipeline.h"
 #include "record.h"
 #include "replay.h"
-#include "options.h"
 #include "session.h"
 #include "signals.h"
 #include "tui.h"
 
-#define INSPECT_PER_SEC 4000
-#define POP_BATCH 256
+/* a batch drain looks at signals and the clock at least this often */
+#define DRAIN_BUDGET_NS (50ULL * 1000000ULL)
 
 static void fatal_cleanup(void *arg)
 {
@@ -59,31 +58,53 @@ static bool privileged(void)
 	return ok;
 }
 
-struct existing_ctx {
+/*
+ * Batch output as a sink: lines, the recording (-w), and --count, which
+ * stops taking calls at N (the rest of a drained batch is not wanted).
+ */
+struct batch_out {
 	const struct kb_options *o;
 	struct kb_batch *bt;
 	struct kb_record *rec;
+	unsigned long long shown;
 	int self;
 };
+
+static void out_add(void *ctx, const struct kb_bind *b)
+{
+	struct batch_out *x = ctx;
+
+	if (x->o->count && x->shown >= x->o->count)
+		return;
+	kb_batch_sink_add(x->bt, b);
+	if (x->rec)
+		kb_record_add(x->rec, b);
+	if (!(b->ev.flags & KB_EVF_EXISTING))
+		x->shown++;
+}
+
+static int out_flush(void *ctx)
+{
+	struct batch_out *x = ctx;
+
+	kb_record_flush(x->rec);
+	return kb_batch_sink_flush(x->bt);
+}
 
 /* kb_listener_fn: a socket bound before the start, printed like a call (--listeners). */
 static void print_existing(void *arg, const struct kb_bind *b)
 {
-	struct existing_ctx *x = arg;
+	struct batch_out *x = arg;
 
-	if (b->pid != x->self && kb_filter_options_match(x->o, b)) {
-		kb_batch_add(x->bt, b);
-		if (x->rec)
-			kb_record_add(x->rec, b);
-	}
+	if (b->pid != x->self && kb_filter_options_match(x->o, b))
+		out_add(x, b);
 }
 
 /* --listeners: the one-shot snapshot before the calls; what it missed goes to stderr. */
-static int print_listeners(const struct kb_options *o, struct kb_batch *bt, struct kb_record *rec)
+static int print_listeners(struct batch_out *x)
 {
-	struct existing_ctx x = { .o = o, .bt = bt, .rec = rec, .self = getpid() };
 	struct kb_listen_stats ls;
-	int ret = kb_listeners_scan(kb_now_mono(), print_existing, &x, &ls);
+	int ret = kb_listeners_scan(kb_now_mono(), print_existing, x, &ls);
 
 	if (ret) {
 		fprintf(stderr, "kbindtop: cannot list the sockets bound already: %s\n", strerror(-ret));
@@ -93,99 +114,88 @@ static int print_listeners(const struct kb_options *o, struct kb_batch *bt, stru
 		"(%" PRIu64 " with no process found, %d namespaces failed, %" PRIu64 " not listed, "
 		"%" PRIu64 " processes vanished); %.0f ms CPU\n", ls.sockets, ls.netns, ls.unattributed,
 		ls.netns_failed, ls.truncated, ls.vanished, ls.cpu_ms);
-	return kb_batch_flush(bt);
+	return out_flush(x);
 }
 
+/* Batch: print calls as they come until a signal, --duration, --count or a write error. */
 static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 {
-	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	struct kb_pipeline *pl = kb_pipeline_new(o, e->q, kb_backend_name(e->plan.backend));
 	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
-	static struct kb_event evs[POP_BATCH];
+	struct batch_out out = { .o = o, .bt = bt, .self = getpid() };
 	uint64_t t0 = kb_now_mono(), deadline = 0;
-	unsigned long long shown = 0;
+	struct kb_pipeline_stats ps;
 	struct kb_stats st;
-	struct kb_bind b;
-	struct kb_record *rec = NULL;
-	char err[256];
+	char err[512];
 	int ret = 0, werr = 0;
-	const int self = getpid();
-	bool stopping = false;
+	bool stopping = false, more = false;
 
+	kb_pipeline_add_sink(pl, &(struct kb_sink){ .name = "batch", .ctx = &out, .add = out_add,
+						     .flush = out_flush });
 	if (o->duration > 0)
 		deadline = t0 + (uint64_t)(o->duration * 1e9);
 	kb_batch_header(bt);
 	werr = kb_batch_flush(bt);
-	if (o->write_path) {
-		ret = kb_record_open(&rec, o->write_path, (uint64_t)o->write_max_mb << 20, o->write_rotate,
-				     kb_backend_name(e->plan.backend), err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "kbindtop: %s\n", err);
-			kb_batch_free(bt);
-			kb_enricher_free(en);
-			return KB_EXIT_FAIL;
-		}
+	if (o->write_path && kb_record_open(&out.rec, o->write_path, (uint64_t)o->write_max_mb << 20,
+					     o->write_rotate, kb_backend_name(e->plan.backend), err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
+		kb_pipeline_free(pl);
+		kb_batch_free(bt);
+		return KB_EXIT_FAIL;
 	}
 	if (o->listeners && !werr)
-		werr = print_listeners(o, bt, rec);
+		werr = print_listeners(&out);
 	for (;;) {
+		uint64_t now = kb_now_mono();
+		int wait_ms, qfd = kb_pipeline_fd(pl, now, &wait_ms);
 		struct pollfd pfd[2] = {
-			{ .fd = kb_queue_fd(e->q), .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = qfd, .events = POLLIN },
 		};
-		int timeout = -1;
-		size_t n;
+		int timeout = more ? 0 : wait_ms;
 
 		if (deadline) {
-			uint64_t now = kb_now_mono();
+			int left = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
 
-			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
+			timeout = timeout < 0 || left < timeout ? left : timeout;
 		}
 		if (!stopping && !werr && poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
-		if (pfd[1].revents & POLLIN && kb_signals_take())
+		if (pfd[0].revents & POLLIN && kb_signals_take())
 			stopping = true;
 		if (deadline && kb_now_mono() >= deadline)
 			stopping = true;
 		if (stopping || werr)
 			kb_engine_stop(e);	/* the reader's last events land in the queue */
-		kb_queue_ack(e->q);
-		while ((n = kb_queue_pop(e->q, evs, POP_BATCH)) > 0) {
-			uint64_t now = kb_now_mono();
+		if (stopping || werr || (pfd[1].revents & POLLIN) || qfd < 0 || more) {
+			int r = kb_pipeline_drain(pl, stopping || werr ? 0 : kb_now_mono() + DRAIN_BUDGET_NS,
+						  &more);
 
-			for (size_t i = 0; i < n && !(o->count && shown >= o->count); i++) {
-				kb_enrich(en, &evs[i], &b, now);
-				if (!kb_filter_options_match(o, &b) || b.pid == self)
-					continue;
-				kb_batch_add(bt, &b);
-				if (rec)
-					kb_record_add(rec, &b);
-				shown++;
-			}
-			/* --count: enough calls seen, the rest of the queue is not wanted */
-			if (o->count && shown >= o->count && !stopping) {
+			if (r && !werr)
+				werr = r;
+			/* --count: enough calls; stop tracing, what is still queued is not wanted */
+			if (o->count && out.shown >= o->count && !stopping) {
 				stopping = true;
 				kb_engine_stop(e);
 			}
-			if (!werr)
-				werr = kb_batch_flush(bt);
-			kb_record_flush(rec);
 		}
 		if (stopping || werr)
 			break;
 	}
 	kb_engine_stats(e, &st);
+	kb_pipeline_stats(pl, &ps);
 	if (werr && werr != -EPIPE) {
 		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
 		ret = KB_EXIT_FAIL;
 	}
-	kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
-	if (rec) {
-		kb_record_flush(rec);
-		fprintf(stderr, "kbindtop: %s: %s\n", o->write_path, kb_record_status(rec, err, sizeof(err)));
-		kb_record_close(rec);
+	kb_batch_summary(stderr, &st, out.shown, (double)(kb_now_mono() - t0) / 1e9, &ps.en);
+	if (out.rec) {
+		kb_record_flush(out.rec);
+		fprintf(stderr, "kbindtop: %s: %s\n", o->write_path, kb_record_status(out.rec, err, sizeof(err)));
+		kb_record_close(out.rec);
 	}
+	kb_pipeline_free(pl);
 	kb_batch_free(bt);
-	kb_enricher_free(en);
 	return ret;
 }
 
@@ -305,9 +315,8 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (o.mode == KB_MODE_TUI && o.sort[0] && kb_column_find(o.sort) < 0) {
-		fprintf(stderr, "kbindtop: --sort: '%s' is not a column; one of: %s\n", o.sort,
-			kb_column_names(err, sizeof(err)));
+	if (o.mode == KB_MODE_TUI && kb_pipeline_check_options(&o, err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_USAGE;
 	}
 	if (o.mode == KB_MODE_TUI && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {

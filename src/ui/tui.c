@@ -32,14 +32,15 @@
 #include "check.h"
 #include "columns.h"
 #include "enrich.h"
+#include "format.h"
 #include "eventlog.h"
 #include "filter.h"
-#include "format.h"
 #include "keys.h"
 #include "listeners.h"
+#include "model.h"
+#include "pipeline.h"
 #include "record.h"
 #include "replay.h"
-#include "model.h"
 #include "signals.h"
 #include "strbuf.h"
 #include "symbols.h"
@@ -47,8 +48,6 @@
 #include "view.h"
 #include "xalloc.h"
 
-#define INSPECT_PER_SEC	4000
-#define POP_BATCH	256
 #define DRAIN_BUDGET_NS	(20ULL * 1000000ULL)	/* then look at the keyboard again */
 #define ESC_DELAY_MS	25			/* Esc vs. the start of an arrow key */
 #define KEYS_PER_WAKE	64
@@ -57,7 +56,7 @@ struct tui {
 	const struct kb_options *o;
 	struct kb_options sel;		/* command-line selection; --failed is the 'x' toggle here */
 	struct kb_engine *e;
-	struct kb_enricher *en;
+	struct kb_pipeline *pl;		/* NULL on a recording */
 	struct kb_model *m;
 	struct kb_eventlog *log;	/* the latest calls, for the log view */
 	struct kb_view v;
@@ -210,6 +209,7 @@ static int term_start(struct tui *t, char *err, size_t errlen)
 		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
 	}
 
+
 	term_restore_len = 0;
 	add_cap("sgr0");
 	add_cap("cnorm");
@@ -322,7 +322,7 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 
 		kb_mstack_event(s, &ev);
 		memset(&t->rc, 0, sizeof(t->rc));
-		kb_sym_stack(kb_enricher_symbolizer(t->en), pid, &ev, kernel, &t->rc);
+		kb_sym_stack(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), pid, &ev, kernel, &t->rc);
 		t->rc_valid = true;
 		t->rc_id = s->c.id;
 		t->rc_kernel = kernel;
@@ -330,36 +330,31 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 	*out = t->rc;
 }
 
-/*
- * Move queued calls into the model until the queue is empty (false) or
- * the time budget is spent (true: more may be waiting).
- */
-static bool drain(struct tui *t, uint64_t until)
+/* The table's sink: every call that passed the selection is counted into the model. */
+static void model_sink_add(void *ctx, const struct kb_bind *b)
 {
-	static struct kb_event evs[POP_BATCH];
-	static struct kb_bind b;
-	size_t n;
-
-	kb_queue_ack(t->e->q);
-	while ((n = kb_queue_pop(t->e->q, evs, POP_BATCH)) > 0) {
-		uint64_t now = kb_now_mono();
-
-		for (size_t i = 0; i < n; i++) {
-			kb_enrich(t->en, &evs[i], &b, now);
-			if (b.pid == t->self || !kb_filter_options_match(&t->sel, &b))
-				continue;
-			kb_model_add(t->m, &b);
-			kb_eventlog_add(t->log, &b);
-			if (t->rec)
-				kb_record_add(t->rec, &b);
-		}
-		if (kb_now_mono() >= until)
-			return true;
-	}
-	return false;
+	kb_model_add(ctx, b);
 }
 
-/* kb_listener_fn: a socket bound before the start, as a row of the table. */
+/* The log view's sink: the latest calls in order. */
+static void log_sink_add(void *ctx, const struct kb_bind *b)
+{
+	kb_eventlog_add(ctx, b);
+}
+
+/* The recording's sink (-w): queued per call, written at each flush. */
+static void record_sink_add(void *ctx, const struct kb_bind *b)
+{
+	kb_record_add(ctx, b);
+}
+
+static int record_sink_flush(void *ctx)
+{
+	kb_record_flush(ctx);
+	return 0;	/* a recording that fails stops itself and says so; the table goes on */
+}
+
+/* kb_listener_fn: a socket bound before the start, as a row of the table (and of the recording). */
 static void add_existing(void *ctx, const struct kb_bind *b)
 {
 	struct tui *t = ctx;
@@ -370,7 +365,6 @@ static void add_existing(void *ctx, const struct kb_bind *b)
 			kb_record_add(t->rec, b);
 	}
 }
-
 /* kb_resolve_fn of a recording: the names its frames were recorded with. */
 static void resolve_recorded(void *ctx, int pid, const struct kb_mstack *s, bool kernel, struct kb_stack *out)
 {
@@ -396,10 +390,16 @@ static int load_recording(struct tui *t, char *err, size_t errlen)
 	return ret;
 }
 
+
 static void render(struct tui *t, bool repaint)
 {
-	if (t->e)
+	struct kb_pipeline_stats ps;
+
+	if (t->pl) {
 		kb_engine_stats(t->e, &t->v.st);
+		kb_pipeline_stats(t->pl, &ps);
+		t->v.es = ps.en;
+	}
 	if (t->rec) {
 		kb_record_flush(t->rec);	/* a recording is as current as the screen */
 		kb_record_status(t->rec, t->v.rec, sizeof(t->v.rec));
@@ -418,17 +418,21 @@ static int loop(struct tui *t, int sigfd)
 		deadline = next_tick + (uint64_t)(t->o->duration * 1e9);
 
 	for (;;) {
+		uint64_t now = kb_now_mono();
+		int wait_ms = -1, qfd = t->pl ? kb_pipeline_fd(t->pl, now, &wait_ms) : -1;
 		struct pollfd pfd[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = t->e ? kb_queue_fd(t->e->q) : -1, .events = POLLIN },
+			{ .fd = qfd, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 		};
-		uint64_t now = kb_now_mono();
 		int timeout = 0, redo = 0, sig, ch;
 		struct kb_ui ui;
 
 		if (!backlog && !keys_left && next_tick > now)
 			timeout = (int)((next_tick - now + 999999) / 1000000);
+		/* calls gathering after a busy drain: look again when the pipeline says */
+		if (t->pl && qfd < 0 && (timeout < 0 || wait_ms < timeout))
+			timeout = wait_ms;
 		if (deadline && timeout && deadline <= now + (uint64_t)timeout * 1000000)
 			timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
@@ -447,8 +451,9 @@ static int loop(struct tui *t, int sigfd)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 0;
 
-		if (t->e && ((pfd[1].revents & POLLIN) || backlog))
-			backlog = drain(t, kb_now_mono() + DRAIN_BUDGET_NS);
+		if (t->pl && ((pfd[1].revents & POLLIN) || backlog ||
+			      (qfd < 0 && kb_pipeline_fd(t->pl, kb_now_mono(), &wait_ms) >= 0)))
+			kb_pipeline_drain(t->pl, kb_now_mono() + DRAIN_BUDGET_NS, &backlog);
 
 		if ((pfd[0].revents & POLLIN) || keys_left) {
 			int k;
@@ -524,11 +529,15 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 	t->self = e ? getpid() : -1;
 	t->m = kb_model_new(NULL);
 	t->log = kb_eventlog_new(0);
-	t->en = kb_enricher_new(INSPECT_PER_SEC, backend);
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, backend, o->delay, kb_now_mono());
 	kb_buf_init(&t->host);
 	if (e) {
+		t->pl = kb_pipeline_new(&t->sel, e->q, backend);
+		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "table", .ctx = t->m,
+							       .add = model_sink_add });
+		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "log", .ctx = t->log,
+							       .add = log_sink_add });
 		/* the help screen explains the backend with the same reasoning as --check */
 		kb_check_report(&e->caps, o->backend, false, &t->host);
 		kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
@@ -542,15 +551,10 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 	kb_model_set_failed_only(t->m, o->failed_only);
 	if (kb_model_set_filter(t->m, o->filter))
 		kb_model_set_filter(t->m, "");
-	if (o->sort[0]) {
-		col = kb_column_find(o->sort);
-		if (col < 0) {
-			snprintf(err, errlen, "--sort: '%.40s' is not a column (see the help screen, key ?)", o->sort);
-			ret = KB_EXIT_USAGE;
-			goto out;
-		}
+	/* --sort was checked before tracing started (kb_pipeline_check_options) */
+	col = o->sort[0] ? kb_column_find(o->sort) : -1;
+	if (col >= 0)
 		kb_model_set_sort(t->m, col, kb_columns[col].desc);
-	}
 	if (e && o->write_path) {
 		ret = kb_record_open(&t->rec, o->write_path, (uint64_t)o->write_max_mb << 20, o->write_rotate,
 				     backend, err, errlen);
@@ -558,6 +562,8 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 			ret = KB_EXIT_FAIL;
 			goto out;
 		}
+		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "record", .ctx = t->rec,
+							       .add = record_sink_add, .flush = record_sink_flush });
 	}
 	/* who holds what already: the answer is on the first screen, not after the next bind */
 	if (e && !kb_listeners_scan(kb_now_mono(), add_existing, t, &t->listen))
@@ -592,8 +598,8 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 		ret = KB_EXIT_FAIL;
 	}
 out:
+	kb_pipeline_free(t->pl);
 	kb_record_close(t->rec);
-	kb_enricher_free(t->en);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
 	kb_eventlog_free(t->log);
