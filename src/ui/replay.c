@@ -44,7 +44,8 @@ struct fent {
 
 struct kb_replay {
 	FILE *f;
-	char *line;
+	char *line;			/* grows with the longest line, up to the limit */
+	size_t linecap;
 	struct kb_replay_info info;
 	char *interned[INTERN_MAX];
 	int ninterned;
@@ -788,8 +789,6 @@ int kb_replay_next(struct kb_replay *r, struct kb_bind *b)
 {
 	char err[160];
 
-	if (!r->line)
-		r->line = xmalloc(KB_REPLAY_LINE_MAX + 1);
 	for (;;) {
 		size_t len = 0;
 		bool nul = false;
@@ -797,8 +796,13 @@ int kb_replay_next(struct kb_replay *r, struct kb_bind *b)
 
 		/* one line, kept up to the limit; a longer one is read past, never held */
 		while ((c = getc_unlocked(r->f)) != EOF && c != '\n') {
-			if (len <= KB_REPLAY_LINE_MAX)
-				r->line[len++] = (char)c;
+			if (len > KB_REPLAY_LINE_MAX)
+				continue;
+			if (len == r->linecap) {
+				r->linecap = r->linecap ? r->linecap * 2 : 4096;
+				r->line = xrealloc(r->line, r->linecap);
+			}
+			r->line[len++] = (char)c;
 			nul |= c == 0;
 		}
 		if (c == EOF && !len)
