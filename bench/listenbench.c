@@ -53,9 +53,9 @@ int main(void)
 	}
 	kb_model_totals(m, &t);
 	printf("sockets %" PRIu64 " netns %d unattributed %" PRIu64 " truncated %" PRIu64
-	       " fds %" PRIu64 " vanished %" PRIu64 " | scan cpu %.0f ms, scan + model cpu %.0f ms (wall %.0f ms)"
+	       " fds %" PRIu64 " vanished %" PRIu64 " | scan cpu %.0f ms (dumps %.0f, fd walk %.0f), scan + model cpu %.0f ms (wall %.0f ms)"
 	       " | model rows: %d procs %d targets, %" PRIu64 " targets evicted\n",
-	       st.sockets, st.netns, st.unattributed, st.truncated, st.fds, st.vanished, st0.cpu_ms,
+	       st.sockets, st.netns, st.unattributed, st.truncated, st.fds, st.vanished, st0.cpu_ms, st0.cpu_diag_ms, st0.cpu_owner_ms,
 	       cpu_ms() - t0, st.wall_ms, t.procs, t.targets, t.ev.targets);
 	kb_model_free(m);
 	return 0;

@@ -30,6 +30,7 @@ struct kb_listen_stats {
 	int netns;		/* network namespaces dumped */
 	int netns_failed;	/* namespaces that could not be entered or dumped */
 	double cpu_ms;		/* CPU time of the scan (user + system, this thread) */
+	double cpu_diag_ms, cpu_owner_ms;	/* of which the dumps, the /proc fd walk */
 	double wall_ms;
 };
 

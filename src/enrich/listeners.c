@@ -260,7 +260,7 @@ static struct sock *find_inode(struct scan *x, uint64_t ino)
 static void find_owners(struct scan *x, const struct pidns *pids, size_t npids,
 			struct kb_listen_stats *st)
 {
-	char path[64], link[64];
+	char path[64];
 
 	for (size_t i = 0; i < npids && st->fds < FDS_MAX; i++) {
 		int pid = pids[i].pid, dfd;
@@ -280,19 +280,17 @@ static void find_owners(struct scan *x, const struct pidns *pids, size_t npids,
 		}
 		while ((fe = readdir(dir)) && st->fds < FDS_MAX) {
 			struct sock *s;
-			ssize_t n;
-			char *end;
-			unsigned long long ino;
+			struct stat sb;
 
 			if (fe->d_name[0] < '0' || fe->d_name[0] > '9')
 				continue;
 			st->fds++;
-			n = readlinkat(dfd, fe->d_name, link, sizeof(link) - 1);
-			if (n < 9 || memcmp(link, "socket:[", 8))
-				continue;
-			link[n] = '\0';
-			ino = strtoull(link + 8, &end, 10);
-			if (*end != ']' || !(s = find_inode(x, ino)))
+			/*
+			 * stat through the link: a socket's inode without the
+			 * "socket:[N]" text readlink would format and we parse
+			 */
+			if (fstatat(dfd, fe->d_name, &sb, 0) || !S_ISSOCK(sb.st_mode) ||
+			    !(s = find_inode(x, (uint64_t)sb.st_ino)))
 				continue;
 			if (s->pid < 0 || s->pid == 1 || (pid < s->pid && pid != 1)) {
 				s->pid = pid;
@@ -389,6 +387,7 @@ int kb_listeners_scan(uint64_t now_ns, kb_listener_fn fn, void *ctx, struct kb_l
 		goto out;
 
 	/* one dump per namespace, entered through any of its processes that still lives */
+	st->cpu_diag_ms = cpu_ms();
 	byns = xmalloc((npids ? npids : 1) * sizeof(*byns));
 	memcpy(byns, pids, npids * sizeof(*byns));
 	qsort(byns, npids, sizeof(*byns), cmp_netns);
@@ -409,9 +408,12 @@ int kb_listeners_scan(uint64_t now_ns, kb_listener_fn fn, void *ctx, struct kb_l
 		i = j;
 	}
 	free(byns);
+	st->cpu_diag_ms = cpu_ms() - st->cpu_diag_ms;
 
+	st->cpu_owner_ms = cpu_ms();
 	index_inodes(&x);
 	find_owners(&x, pids, npids, st);
+	st->cpu_owner_ms = cpu_ms() - st->cpu_owner_ms;
 
 	pc = kb_procs_new(PROCS_CACHE);
 	for (size_t i = 0; i < x.n; i++) {
