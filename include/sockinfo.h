@@ -70,6 +70,8 @@ const char *kb_sockopts_text(unsigned int opts, char *buf, size_t len);
  */
 int kb_sock_find_bound(int pid, const uint64_t *skip, int nskip, int *fd, uint64_t *ino,
 		       struct kb_sockinfo *si);
+/* The bits of a kb_sockopts_text() string ("SO_REUSEADDR,IPV6_V6ONLY"); unknown names are ignored. */
+unsigned int kb_sockopts_parse(const char *text);
 
 /* Read len bytes at addr in process pid.  Returns bytes read or -errno. */
 long kb_mem_read(int pid, uint64_t addr, void *buf, size_t len);

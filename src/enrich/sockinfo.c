@@ -63,6 +63,23 @@ const char *kb_sockopts_text(unsigned int opts, char *buf, size_t len)
 	return buf;
 }
 
+unsigned int kb_sockopts_parse(const char *text)
+{
+	unsigned int opts = 0;
+
+	for (size_t i = 0; i < sizeof(sockopts) / sizeof(sockopts[0]); i++) {
+		const char *p = strstr(text, sockopts[i].text);
+		size_t n = strlen(sockopts[i].text);
+
+		/* whole names only: SO_REUSEPORT is not SO_REUSE... */
+		while (p && ((p != text && p[-1] != ',') || (p[n] && p[n] != ',')))
+			p = strstr(p + 1, sockopts[i].text);
+		if (p)
+			opts |= sockopts[i].bit;
+	}
+	return opts;
+}
+
 static void read_opts(int sfd, struct kb_sockinfo *si)
 {
 	socklen_t l;

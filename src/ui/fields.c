@@ -44,6 +44,7 @@ GETTER(get_netns) { v->null = !b->netns; v->i = (long long)b->netns; }
 GETTER(get_opts) { v->null = !b->opts_known; v->s = kb_sockopts_text(b->opts, s, len); }
 GETTER(get_device) { v->null = !b->opts_known || !b->dev[0]; v->s = b->dev; }
 GETTER(get_hint) { v->null = !b->hint[0]; v->s = b->hint; }
+GETTER(get_state) { v->null = !b->sock_state; v->s = b->sock_state; }
 
 static void member_int(struct kb_fval *v, const char *name, bool null, long long i)
 {
@@ -126,6 +127,8 @@ const struct kb_field kb_fields[] = {
 	{ "holder", "EADDRINUSE: who holds the address now (pid, comm, state, proto, addr, sockets)",
 	  KB_F_OBJ, false, get_holder },
 	{ "hint", "why the call failed and what fixes it", KB_F_STR, false, get_hint },
+	{ "state", "not a call but a socket already bound at the start (--listeners): its state "
+	  "(LISTEN, UNCONN, BOUND); null for a traced call", KB_F_STR, false, get_state },
 	{ "backend", "how the call was traced", KB_F_STR, false, get_backend },
 	{ "via", "how the bind was made: syscall, io_uring or kernel", KB_F_STR, false, get_via },
 	{ "addr_source", "where the address came from", KB_F_STR, false, get_addr_source },

@@ -61,6 +61,8 @@ const char *kb_fmt_result(const struct kb_bind *b, char *buf, size_t len)
 {
 	const char *e;
 
+	if (b->sock_state)
+		return b->sock_state;	/* a socket found bound at the start, not a call */
 	if (b->ev.ret == KB_RET_UNKNOWN)
 		return "?";
 	if (b->ev.ret >= 0)
@@ -97,6 +99,7 @@ const char *kb_fmt_addr_source(int src)
 	case KB_ADDR_LATE:	 return "late";
 	case KB_ADDR_SOCKNAME:	 return "sockname";
 	case KB_ADDR_SCAN:	 return "scan";
+	case KB_ADDR_DIAG:	 return "sock_diag";
 	default:		 return "none";
 	}
 }
