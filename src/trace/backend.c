@@ -135,13 +135,20 @@ static int collect_tids(const struct kb_options *o, int *tids, int max)
 static int enable_plan(struct kb_session *s, const struct kb_options *o, const struct kb_plan *plan,
 		       char *err, size_t errlen)
 {
-	char filter[KB_MAX_LIST * 48], both[KB_MAX_LIST * 48 + 128];
+	char filter[KB_MAX_LIST * 48], both[KB_MAX_LIST * 48 + 128], iou[KB_MAX_LIST * 48 + 32];
 	int ret;
 
 	comm_filter(o, filter, sizeof(filter));
+	/*
+	 * io_uring's own threads (iou-sqp-PID, iou-wrk-PID) bind for their
+	 * process: let them through here; the consumer's --comm check then
+	 * sees the process's name.
+	 */
+	snprintf(iou, sizeof(iou), filter[0] ? "%s || comm ~ \"iou-*\"" : "%s", filter);
 	for (int i = 0; i < plan->nspec; i++) {
 		const struct kb_evspec *e = &plan->spec[i];
-		const char *f = filter;
+		const char *f = e->role == KB_ROLE_IOU_SUBMIT || e->role == KB_ROLE_KSOCK ||
+				e->role == KB_ROLE_KSOCK_EXIT ? iou : filter;
 
 		if (e->soft) {
 			/* turned on by a trigger only; its own filter, never --comm */
@@ -151,7 +158,7 @@ static int enable_plan(struct kb_session *s, const struct kb_options *o, const s
 			continue;
 		}
 		if (e->filter) {
-			snprintf(both, sizeof(both), filter[0] ? "(%s) && (%s)" : "%s", e->filter, filter);
+			snprintf(both, sizeof(both), f[0] ? "(%s) && (%s)" : "%s", e->filter, f);
 			f = both;
 		}
 		if (e->role == KB_ROLE_IOU_SUBMIT) {

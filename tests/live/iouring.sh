@@ -5,7 +5,8 @@
 # EADDRINUSE with its errno, a SQPOLL ring attributed to its process (not
 # to iou-sqp-*), via=io_uring; plain bind(2) calls stay via=syscall.  On
 # the syscalls backend the io_uring_complete gate must be closed again
-# once the binds are done.  SKIP when this kernel's io_uring has no BIND.
+# once the binds are done; --comm keeps a SQPOLL bind of the named process.
+# SKIP when this kernel's io_uring has no BIND.
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 IOUPROG=${IOUPROG:-$top_builddir/tests/progs/iouprog}
@@ -59,5 +60,17 @@ assert sq['proto'] == 'udp' and sq['pid'] != sq['tid'], sq
 assert not [e for e in ev if e['comm'].startswith('iou-')], 'io_uring thread named as the binder'
 sysb = one(comm='kbt-sysb')
 assert sysb['via'] == 'syscall' and sysb['port'] == 47805, sysb
+"
+
+# --comm names the process, even when its ring's own thread (iou-sqp-PID) binds
+kb_start comm --json --no-stacks --comm kbt-iousq2
+k=$KB_PID
+"$IOUPROG" -q -n kbt-iousq2 -w 1 udp4:127.0.0.1:47807 >/dev/null || kb_fail "iouprog -q failed"
+"$IOUPROG" -q -n kbt-iouother -w 1 udp4:127.0.0.1:47808 >/dev/null || kb_fail "iouprog -q failed"
+sleep 0.3
+kb_stop "$k" INT || kb_fail "kbindtop --comm failed"
+kb_json "$kb_tmp/comm.out" "
+assert len(ev) == 1, ev
+assert ev[0]['comm'] == 'kbt-iousq2' and ev[0]['via'] == 'io_uring' and ev[0]['ret'] == 0, ev
 "
 exit 0

@@ -231,7 +231,9 @@ def check_iouring(out, be, exact):
     if len(ok) != 1 or len(bad) != 1 or len(sq) != 1:
         return False, 'io_uring events ok=%d eaddrinuse=%d sqpoll=%d; iouprog said: %s; io_uring events: %s' % (
             len(ok), len(bad), len(sq), section(out, 'iou ' + be),
-            [json.dumps(e) for e in evs if e.get('via') == 'io_uring'])
+            [{k: e.get(k) for k in ('pid', 'tid', 'comm', 'port', 'ret', 'via')} for e in evs
+             if e.get('via') == 'io_uring' or (e.get('port') or 0) >= 47802]) + \
+            '; kbindtop said: ' + (section(out, 'err ' + be) or '')
     ok, bad, sq = ok[0], bad[0], sq[0]
     for e in (ok, bad, sq):
         if e['via'] != 'io_uring':
