@@ -211,14 +211,14 @@ static int read_report(const struct kb_options *o, const struct kb_replay *rp)
 {
 	const struct kb_replay_info *in = kb_replay_info(rp);
 
+	if (!in->calls && in->skipped) {
+		fprintf(stderr, "kbindtop: %s is not a kbindtop recording (--write, or --json --stacks "
+			"output): line %" PRIu64 ": %s\n", o->read_path, in->bad_line, in->bad);
+		return KB_EXIT_FAIL;
+	}
 	if (in->skipped)
 		fprintf(stderr, "kbindtop: %s: %" PRIu64 " of %" PRIu64 " lines skipped; first: line %" PRIu64
 			": %s\n", o->read_path, in->skipped, in->nlines, in->bad_line, in->bad);
-	if (!in->calls && in->skipped) {
-		fprintf(stderr, "kbindtop: %s is not a kbindtop recording (--write, or --json --stacks "
-			"output)\n", o->read_path);
-		return KB_EXIT_FAIL;
-	}
 	return 0;
 }
 
@@ -249,7 +249,8 @@ static int read_batch(const struct kb_options *o, struct kb_replay *rp)
 		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
 		return KB_EXIT_FAIL;
 	}
-	fprintf(stderr, "kbindtop: %llu bind calls shown from %s\n", shown, o->read_path);
+	if (kb_replay_info(rp)->calls)
+		fprintf(stderr, "kbindtop: %llu bind calls shown from %s\n", shown, o->read_path);
 	return read_report(o, rp);
 }
 

@@ -439,7 +439,8 @@ static void bind_items(struct items *it, const struct kb_bind *b)
 				continue;
 			switch (fv.kind) {
 			case KB_F_STACK:
-				item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
+				if (!(b->ev.flags & KB_EVF_EXISTING))	/* not a call: no stack to speak of */
+					item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
 				break;
 			case KB_F_TS:
 				/* the local time the table uses, not seconds since the epoch */
@@ -465,9 +466,13 @@ static void detail_items(struct kb_view *v, const struct kb_row *r, char *title,
 	switch (r->kind) {
 	case KB_ROW_PROC:
 		b = kb_mproc_last(r->p);
-		snprintf(title, tlen, "pid %d %s%s: %s", r->p->pid, r->p->comm,
-			 r->p->exited ? " (exited)" : "",
-			 b && (b->ev.flags & KB_EVF_EXISTING) ? "socket bound before the start" : "latest call");
+		if (r->p->pid <= 0 && b && (b->ev.flags & KB_EVF_EXISTING))
+			snprintf(title, tlen, "no process found: socket bound before the start");
+		else
+			snprintf(title, tlen, "pid %d %s%s: %s", r->p->pid, r->p->comm,
+				 r->p->exited ? " (exited)" : "",
+				 b && (b->ev.flags & KB_EVF_EXISTING) ? "socket bound before the start" :
+				 "latest call");
 		if (b)
 			bind_items(it, b);
 		break;
