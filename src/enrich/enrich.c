@@ -529,7 +529,10 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	b->addr_src = ev->addr_src;
 	if (ev->sa_len) {
 		tg = target_get(en, b->pid, ev);
-		b->addr = tg->addr;
+		/* the text, not the whole 440-byte buffer: this is per call */
+		b->addr.family = tg->addr.family;
+		b->addr.port = tg->addr.port;
+		memcpy(b->addr.text, tg->addr.text, strnlen(tg->addr.text, sizeof(b->addr.text) - 1) + 1);
 	} else {
 		uint8_t buf[KB_SA_MAX];
 		size_t want = ev->addrlen < sizeof(buf) ? ev->addrlen : sizeof(buf);
