@@ -23,6 +23,7 @@
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
+#include "metrics.h"
 #include "options.h"
 #include "session.h"
 #include "signals.h"
@@ -59,6 +60,8 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 {
 	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
 	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
+	struct kb_metrics *mt = kb_metrics_new(o->metrics, o->metrics_series,
+					       (uint64_t)(o->delay * 1e9), kb_backend_name(e->plan.backend));
 	static struct kb_event evs[POP_BATCH];
 	uint64_t t0 = kb_now_mono(), deadline = 0;
 	unsigned long long shown = 0;
@@ -77,7 +80,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 			{ .fd = kb_queue_fd(e->q), .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 		};
-		int timeout = -1;
+		int timeout = -1, mt_ms;
 		size_t n;
 
 		if (deadline) {
@@ -85,6 +88,9 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 
 			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
 		}
+		mt_ms = kb_metrics_tick(mt, e, kb_now_mono());	/* writes when due */
+		if (mt_ms >= 0 && (timeout < 0 || mt_ms < timeout))
+			timeout = mt_ms;
 		if (!stopping && !werr && poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents & POLLIN && kb_signals_take())
@@ -102,6 +108,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 				if (!kb_filter_options_match(o, &b) || b.pid == self)
 					continue;
 				kb_batch_add(bt, &b);
+				kb_metrics_add(mt, &b);
 				shown++;
 			}
 			if (!werr)
@@ -110,12 +117,16 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		if (stopping || werr)
 			break;
 	}
+	if (kb_metrics_finish(mt, e, stderr))
+		ret = KB_EXIT_FAIL;
 	kb_engine_stats(e, &st);
 	if (werr && werr != -EPIPE) {
 		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
 		ret = KB_EXIT_FAIL;
 	}
-	kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
+	if (!o->quiet)
+		kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
+	kb_metrics_free(mt);
 	kb_batch_free(bt);
 	kb_enricher_free(en);
 	return ret;
@@ -178,6 +189,11 @@ int main(int argc, char **argv)
 		return ret < 0 ? KB_EXIT_FAIL : KB_EXIT_OK;
 	}
 
+	if (o.metrics[0] && kb_metrics_check_path(o.metrics, err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
+		return KB_EXIT_USAGE;
+	}
+
 	kb_clock_init();
 	sigfd = kb_signals_init();
 	if (sigfd < 0) {
@@ -186,12 +202,14 @@ int main(int argc, char **argv)
 	}
 	memset(&e, 0, sizeof(e));
 	kb_signals_on_fatal(fatal_cleanup, &e);
-	ret = kb_engine_start(&e, &o, stderr, err, sizeof(err));
+	/* --quiet: setup notes only with --verbose; errors always */
+	ret = kb_engine_start(&e, &o, o.quiet && !o.verbose ? NULL : stderr, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_FAIL;
 	}
-	fprintf(stderr, "kbindtop: ready (setup %.1f ms)\n", e.setup_ms);
+	if (!o.quiet)
+		fprintf(stderr, "kbindtop: ready (setup %.1f ms)\n", e.setup_ms);
 	if (o.mode == KB_MODE_BATCH)
 		ret = run_batch(&o, &e, sigfd);
 	else

@@ -25,6 +25,7 @@ struct kb_batch {
 	size_t *keylen;
 	bool json;
 	bool stacks;
+	bool quiet;		/* --quiet: nothing at all */
 	int fd;
 	struct kb_buf out;
 };
@@ -35,6 +36,7 @@ struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
 
 	bt->json = o->json;
 	bt->stacks = o->print_stacks;
+	bt->quiet = o->quiet;
 	bt->fd = fd;
 	kb_buf_init(&bt->out);
 	bt->key = xcalloc(kb_nfields, sizeof(*bt->key));
@@ -61,7 +63,7 @@ void kb_batch_free(struct kb_batch *bt)
 
 void kb_batch_header(struct kb_batch *bt)
 {
-	if (bt->json)
+	if (bt->json || bt->quiet)
 		return;
 	kb_buf_printf(&bt->out, TEXT_FMT, "TIME", "PID", "TID", "COMM", "FAM", "PROTO", "ADDR",
 		      "PORT", "RESULT");
@@ -239,6 +241,8 @@ static void add_text(struct kb_batch *bt, const struct kb_bind *b)
 
 void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b)
 {
+	if (bt->quiet)
+		return;
 	if (bt->json)
 		add_json(bt, b);
 	else

@@ -34,6 +34,7 @@
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
+#include "metrics.h"
 #include "model.h"
 #include "signals.h"
 #include "strbuf.h"
@@ -54,6 +55,7 @@ struct tui {
 	struct kb_engine *e;
 	struct kb_enricher *en;
 	struct kb_model *m;
+	struct kb_metrics *mt;		/* --metrics, NULL without */
 	struct kb_view v;
 	struct kb_buf host;		/* the help screen's "This host" text */
 	struct kb_screen scr;
@@ -326,6 +328,7 @@ static bool drain(struct tui *t, uint64_t until)
 			if (b.pid == t->self || !kb_filter_options_match(&t->sel, &b))
 				continue;
 			kb_model_add(t->m, &b);
+			kb_metrics_add(t->mt, &b);
 		}
 		if (kb_now_mono() >= until)
 			return true;
@@ -408,6 +411,7 @@ static int loop(struct tui *t, int sigfd)
 			return 0;
 		if (now >= next_tick) {
 			kb_model_tick(t->m, now, kb_model_pid_alive);
+			kb_metrics_tick(t->mt, t->e, now);
 			redo |= KB_REDO_DRAW;
 			next_tick = now + delay;
 		}
@@ -429,6 +433,8 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->self = getpid();
 	t->m = kb_model_new(NULL);
 	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	t->mt = kb_metrics_new(o->metrics, o->metrics_series, (uint64_t)(o->delay * 1e9),
+			       kb_backend_name(e->plan.backend));
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
 	/* the help screen explains the backend with the same reasoning as --check */
@@ -471,7 +477,10 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 		snprintf(err, errlen, "waiting for input failed: %s", strerror(-ret));
 		ret = KB_EXIT_FAIL;
 	}
+	if (kb_metrics_finish(t->mt, e, stderr))	/* (the failure is on stderr now) */
+		ret = KB_EXIT_FAIL;
 out:
+	kb_metrics_free(t->mt);
 	kb_enricher_free(t->en);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
