@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "enrich.h"
+#include "pipeline.h"
 #include "stats.h"
 #include "strbuf.h"
 
@@ -51,6 +52,13 @@ struct kb_metrics *kb_metrics_new(const char *path, int max_series, uint64_t int
  * are all "other".  Folded calls are counted.  No allocation, no I/O.
  */
 void kb_metrics_add(struct kb_metrics *m, const struct kb_bind *b);
+
+/*
+ * kb_metrics_attach - register m as a sink of p (its add is
+ * kb_metrics_add; the file is written by kb_metrics_tick, on time, not
+ * per drain).  Nothing without metrics.  0 or -ENOSPC.
+ */
+int kb_metrics_attach(struct kb_metrics *m, struct kb_pipeline *p);
 
 /*
  * kb_metrics_render - the whole exposition text for stats st into out

@@ -269,6 +269,19 @@ void kb_metrics_add(struct kb_metrics *m, const struct kb_bind *b)
 		add_holder(m, b);
 }
 
+static void sink_add(void *ctx, const struct kb_bind *b)
+{
+	kb_metrics_add(ctx, b);
+}
+
+int kb_metrics_attach(struct kb_metrics *m, struct kb_pipeline *p)
+{
+	if (!m)
+		return 0;
+	return kb_pipeline_add_sink(p, &(struct kb_sink){ .name = "metrics", .ctx = m,
+							  .add = sink_add });
+}
+
 /* name="value" with the format's escapes (backslash, double quote, newline). */
 static void put_label(struct kb_buf *o, const char *name, const char *v, bool first)
 {
