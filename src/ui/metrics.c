@@ -194,14 +194,23 @@ static struct series *lookup(struct kb_metrics *m, struct series *k, bool create
 	if (!create || m->n >= m->max)
 		return NULL;
 	m->slot[i] = (int32_t)m->n;
-	m->s[m->n] = *k;
+	m->s[m->n] = *k;	/* (bytes after each NUL are never compared) */
 	m->s[m->n].calls = 0;
 	return &m->s[m->n++];
 }
 
+/* Bounded copy without printf: this runs once per call. */
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+	size_t n = strnlen(src, cap - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void set_label(char *dst, const char *src)
 {
-	snprintf(dst, LABEL_MAX, "%s", src && *src && strcmp(src, "?") ? src : "unknown");
+	copy_str(dst, LABEL_MAX, src && *src && strcmp(src, "?") ? src : "unknown");
 }
 
 static void add_holder(struct kb_metrics *m, const struct kb_bind *b)
@@ -238,8 +247,7 @@ void kb_metrics_add(struct kb_metrics *m, const struct kb_bind *b)
 	if (!m)
 		return;
 	m->adds++;
-	memset(&k, 0, sizeof(k));
-	snprintf(k.comm, sizeof(k.comm), "%s", b->comm);
+	copy_str(k.comm, sizeof(k.comm), b->comm);
 	set_label(k.family, kb_family_name(b->addr.family, buf, sizeof(buf)));
 	set_label(k.proto, b->proto);
 	if (b->ev.ret == KB_RET_UNKNOWN)
