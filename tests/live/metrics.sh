@@ -6,7 +6,8 @@
 # must come out of a scrape as exact counters with the holder of the busy
 # port, and promtool must accept the file.  Then a storm over 10 000 ports
 # under --metrics-series=200 must stay at the bound and count every folded
-# call.  node_exporter is stopped on every way out.
+# call.  The live table (in a private tmux server) writes the same file.
+# node_exporter and tmux are stopped on every way out.
 . "$(dirname "$0")/../lib.sh"
 kb_require_root
 NODE_EXPORTER=${NODE_EXPORTER:-prometheus-node-exporter}
@@ -20,7 +21,10 @@ ne_stop() {
 	[ -n "$ne" ] && kill -TERM "$ne" 2>/dev/null && wait "$ne" 2>/dev/null
 	ne=""
 }
-trap 'ne_stop; kb_cleanup' EXIT
+tm() {
+	tmux -S "$kb_tmp/tmux.sock" -f /dev/null "$@"
+}
+trap 'ne_stop; tm kill-server 2>/dev/null; kb_cleanup' EXIT
 trap 'exit 1' INT TERM HUP
 
 textdir=$kb_tmp/textfile
@@ -125,6 +129,41 @@ assert len([e for e in ev if e['comm'] == 'kbt-metrics']) == 5, ev
 PY
 	kb_fail "counters in the scrape are not the binds made"
 rm "$textdir/kbindtop.prom"
+
+# --- the live table's hook: counts, written every --delay and at 'q'
+if command -v tmux >/dev/null; then
+	tui=$textdir/tui.prom
+	tm new-session -d -s ui -x 120 -y 40 \
+		"TERM=xterm '$KBINDTOP' --metrics='$tui' -d 0.2 --comm=kbt-tui 2>'$kb_tmp/tui.err';
+		 echo \$? >'$kb_tmp/tui.status'"
+	i=0
+	while [ ! -e "$tui" ]; do
+		i=$((i + 1))
+		[ $i -lt 200 ] || kb_fail "the live table wrote no metrics in 10 s: $(cat "$kb_tmp/tui.err")"
+		sleep 0.05
+	done
+	"$BINDPROG" -k -n kbt-tui tcp4:127.0.0.1:"$p1" tcp4:127.0.0.1:"$p1" >/dev/null
+	want="kbindtop_bind_calls_total{comm=\"kbt-tui\",family=\"inet\",proto=\"[a-z]*\",port=\"$p1\",result=\"EADDRINUSE\"} 1"
+	i=0
+	until grep -q "^$want$" "$tui"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || kb_fail "the live table's metrics lack the failed bind: $(grep kbt-tui "$tui")"
+		sleep 0.1
+	done
+	tm send-keys -t ui q
+	i=0
+	while [ ! -s "$kb_tmp/tui.status" ]; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || kb_fail "the live table did not quit on q"
+		sleep 0.05
+	done
+	[ "$(cat "$kb_tmp/tui.status")" = 0 ] || kb_fail "the live table exited $(cat "$kb_tmp/tui.status")"
+	[ "$(grep -c '^kbindtop_bind_calls_total{comm="kbt-tui"' "$tui")" = 2 ] ||
+		kb_fail "the write at exit of the live table: $(grep kbt-tui "$tui")"
+	rm "$tui"
+else
+	echo "tmux not installed: the live table's metrics not tested"
+fi
 
 # --- cardinality: 10 000 ports, at most 200 series; --quiet prints nothing
 "$KBINDTOP" --quiet --metrics="$textdir/storm.prom" --metrics-series=200 --delay=0.2 \
