@@ -55,6 +55,7 @@ struct kb_procs {
 	unsigned int uts_next;
 	int bucket[NBUCKET];
 	uint64_t tick;
+	uint64_t gen;
 	uint64_t evicted;
 	unsigned int cursor;
 };
@@ -181,6 +182,11 @@ int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now
 	t->ts = now_ns;
 	memcpy(out_comm, t->comm, KB_COMM_LEN);
 	return t->tgid;
+}
+
+uint64_t kb_procs_loads(const struct kb_procs *pc)
+{
+	return pc->gen;
 }
 
 uint64_t kb_procs_evicted(const struct kb_procs *pc)
@@ -383,6 +389,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 			}
 			load(pc, p, now_ns);
 			p->loaded_ns = now_ns;
+			p->gen = ++pc->gen;
 		}
 		p->used = ++pc->tick;
 		return p;
@@ -415,6 +422,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
 	load(pc, p, now_ns);
 	p->loaded_ns = now_ns;
+	p->gen = ++pc->gen;
 	p->used = ++pc->tick;
 	p->next = pc->bucket[hpid(pid)];
 	pc->bucket[hpid(pid)] = idx;
