@@ -55,6 +55,10 @@ struct kb_options {
 	char comms[KB_MAX_LIST][16];
 	char filter[KB_FILTER_MAX];	/* initial TUI filter */
 	char sort[32];			/* initial TUI sort column */
+	/* fleet: metrics file for node_exporter, and the mode that prints nothing */
+	char metrics[4096];		/* --metrics FILE, "" = none */
+	int metrics_series;		/* --metrics-series */
+	bool quiet;			/* --quiet: batch mode without output */
 };
 
 /* Exit codes: 0 ok, 1 runtime failure (privileges, tracing), 2 usage. */

@@ -41,6 +41,7 @@ struct kb_batch {
 	struct frag *frag;	/* FRAG_SLOTS */
 	bool json;
 	bool stacks;
+	bool quiet;		/* --quiet: nothing at all */
 	int fd;
 	struct kb_buf out;
 	kb_batch_resolve_fn resolve;	/* frames of binds without a symbolizer (replay) */
@@ -53,6 +54,7 @@ struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
 
 	bt->json = o->json;
 	bt->stacks = o->print_stacks;
+	bt->quiet = o->quiet;
 	bt->fd = fd;
 	kb_buf_init(&bt->out);
 	bt->key = xcalloc(kb_nfields, sizeof(*bt->key));
@@ -90,7 +92,7 @@ void kb_batch_free(struct kb_batch *bt)
 
 void kb_batch_header(struct kb_batch *bt)
 {
-	if (bt->json)
+	if (bt->json || bt->quiet)
 		return;
 	kb_buf_printf(&bt->out, TEXT_FMT, "TIME", "PID", "TID", "COMM", "FAM", "PROTO", "ADDR",
 		      "PORT", "RESULT", "VIA");
@@ -311,6 +313,8 @@ void kb_batch_set_resolver(struct kb_batch *bt, kb_batch_resolve_fn fn, void *ct
 
 void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b)
 {
+	if (bt->quiet)
+		return;
 	if (bt->json)
 		add_json(bt, b);
 	else

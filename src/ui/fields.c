@@ -38,6 +38,7 @@ GETTER(get_verified) { v->i = kb_bind_verified(b); }
 GETTER(get_ppid) { v->null = b->ppid < 0; v->i = b->ppid; }
 GETTER(get_cmdline) { v->null = !b->cmdline[0]; v->s = b->cmdline; }
 GETTER(get_container) { v->null = !b->container[0]; v->s = b->container; }
+GETTER(get_pod) { v->null = !b->pod[0]; v->s = b->pod; }
 GETTER(get_unit) { v->null = !b->unit[0]; v->s = b->unit; }
 GETTER(get_cgroup) { v->null = !b->cgroup[0]; v->s = b->cgroup; }
 GETTER(get_netns) { v->null = !b->netns; v->i = (long long)b->netns; }
@@ -109,6 +110,8 @@ const struct kb_field kb_fields[] = {
 	{ "cmdline", "command line (arguments joined by spaces)", KB_F_STR, KB_FF_PROC, get_cmdline },
 	{ "container", "container from the cgroup (docker:ID, podman:ID, k8s-pod:UID ...)",
 	  KB_F_STR, KB_FF_PROC, get_container },
+	{ "pod", "Kubernetes pod name (the pod's hostname, for a process in a kubelet cgroup)",
+	  KB_F_STR, KB_FF_PROC, get_pod },
 	{ "unit", "systemd unit the process runs in", KB_F_STR, KB_FF_PROC, get_unit },
 	{ "cgroup", "cgroup path (its tail when long)", KB_F_STR, KB_FF_PROC, get_cgroup },
 	{ "netns", "network namespace inode", KB_F_INT, KB_FF_PROC, get_netns },

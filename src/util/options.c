@@ -286,6 +286,31 @@ static int set_verbose(struct kb_options *o, const char *a, char *err, size_t er
 	return 0;
 }
 
+static int set_metrics(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!a[0] || strlen(a) >= sizeof(o->metrics))
+		return ERR("--metrics: '%.60s' is not a file name", a);
+	strcpy(o->metrics, a);
+	return 0;
+}
+
+static int set_metrics_series(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 16, 100000, &v))
+		return ERR("--metrics-series: '%.40s' is not a number of series (16-100000)", a);
+	o->metrics_series = (int)v;
+	return 0;
+}
+
+static int set_quiet(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->quiet = true;
+	o->mode = KB_MODE_BATCH;
+	return 0;
+}
+
 #define MODE_SETTER(fn, m) \
 	static int fn(struct kb_options *o, const char *a, char *err, size_t errlen) \
 	{ o->mode = (m); return 0; }
@@ -308,12 +333,15 @@ static const struct kb_optdef optdefs[] = {
 	{ "port",	'P', "PORT[,PORT]",	"only binds to these ports (0 = kernel-assigned)", set_port },
 	{ "comm",	'c', "NAME[,NAME]",	"only these command names (exact)", set_comm },
 	{ "failed",	'x', NULL,	"only failed binds", set_failed },
-	{ "delay",	'd', "SECONDS",	"refresh interval of the live table (default 1)", set_delay },
+	{ "delay",	'd', "SECONDS",	"refresh interval of the live table and --metrics (default 1)", set_delay },
 	{ "filter",	'F', "TEXT",	"initial filter of the live table (as typed after '\\')", set_filter },
 	{ "sort",	's', "COLUMN",	"initial sort column of the live table", set_sort },
 	{ "no-color",	0,   NULL,	"no colors (also when NO_COLOR is set)", set_no_color },
 	{ "no-mouse",	0,   NULL,	"leave the mouse to the terminal (no click to select or sort)",
 	  set_no_mouse },
+	{ "metrics",	0,   "FILE",	"write Prometheus metrics to FILE every --delay (for node_exporter)", set_metrics },
+	{ "metrics-series", 0, "N",	"at most N series of bind counters in --metrics (default 2000)", set_metrics_series },
+	{ "quiet",	'q', NULL,	"print nothing, only record (with --metrics or --write); implies --batch", set_quiet },
 	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
 	{ "listeners",	0,   NULL,	"with --batch: first the sockets already bound (the live table always "
 	  "lists them)", set_listeners },
@@ -348,6 +376,7 @@ static void defaults(struct kb_options *o)
 	o->buffer_kb = 2048;
 	o->delay = 1.0;
 	o->write_max_mb = 256;
+	o->metrics_series = 2000;
 }
 
 static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_seen[],
@@ -362,12 +391,16 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
 	if (stacks_seen && !o->record_stacks)
 		return ERR("conflicting options: --stacks and --no-stacks");
-	if (o->read_path && (o->write_path || o->listeners))
-		return ERR("--read shows a recording: --write and --listeners need a live host");
+	if (o->read_path && (o->write_path || o->listeners || o->metrics[0]))
+		return ERR("--read shows a recording: --write, --listeners and --metrics need a live host");
 	if (o->count && o->mode != KB_MODE_BATCH)
 		return ERR("--count goes with --batch (the live table runs until q)");
 	if (o->print_stacks && o->mode != KB_MODE_BATCH)
 		return ERR("--stacks goes with --batch (the live table always shows stacks)");
+	if (o->quiet && (o->json || o->print_stacks))
+		return ERR("conflicting options: --quiet prints nothing, not --json or --stacks");
+	if (o->quiet && !o->metrics[0] && !o->write_path)
+		return ERR("--quiet needs --metrics=FILE or --write=FILE: otherwise nothing would be recorded");
 	return 0;
 }
 
@@ -461,6 +494,8 @@ void kb_options_usage(FILE *f)
 		"  kbindtop -b -x                   print failed binds as they happen\n"
 		"  kbindtop -j --stacks -t 10       ten seconds of JSON with call stacks\n"
 		"  kbindtop --check                 what this kernel supports\n"
+		"  kbindtop -q --metrics=/var/lib/prometheus/node-exporter/kbindtop.prom\n"
+		"                                   bind counters for node_exporter, nothing printed\n"
 		"\n"
 		"Exit status: 0 on success, 1 when tracing cannot be set up, 2 on bad usage.\n"
 		"See kbindtop(8).\n");
