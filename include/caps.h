@@ -32,6 +32,7 @@ struct kb_caps {
 	bool argn;		/* fetch args accept $argN */
 	bool ustring;		/* fetch type ustring / +u user dereference */
 	bool userstacktrace;
+	bool perf_stacks;	/* user stacks come from perf samples (set by the engine) */
 	char lockdown[32];	/* "none", "integrity", "confidentiality", or "" */
 	bool ksym[KB_SYM_COUNT];
 	bool kallsyms_ok;

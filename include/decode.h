@@ -26,6 +26,7 @@ enum kb_role {
 	KB_ROLE_KSOCK_EXIT,	/* return of KSOCK (ends io_uring binds) */
 	KB_ROLE_USTACK,		/* ftrace user_stack record */
 	KB_ROLE_KSTACK,		/* ftrace kernel_stack record */
+	KB_ROLE_PSTACK,		/* perf sample of the ENTER: user stack in the stack store */
 	KB_ROLE_COUNT
 };
 
@@ -52,7 +53,8 @@ struct kb_rec {
 	uint64_t uptr;
 	uint64_t ra;		/* return address at the user sp (direct caller), 0 if none */
 	int16_t stype;		/* -1 when unknown */
-	uint32_t tgid;		/* from user_stack records, 0 otherwise */
+	uint32_t tgid;		/* from user_stack records and perf samples, 0 otherwise */
+	uint32_t stack_id;	/* PSTACK: id in the stack store, 0 when not kept */
 	uint16_t sa_len;
 	uint8_t sa_src;		/* enum kb_addr_src */
 	bool has_comm;

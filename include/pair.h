@@ -26,6 +26,7 @@ struct kb_pair_stats {
 	uint64_t no_exit;		/* entry whose return never came */
 	uint64_t late;			/* records that arrived after their watermark */
 	uint64_t evicted;		/* per-thread states dropped for space */
+	uint64_t unmatched_stack;	/* perf stack samples without an open call of their thread */
 };
 
 typedef void (*kb_event_fn)(void *ctx, const struct kb_event *ev);
@@ -34,7 +35,7 @@ struct kb_pair;
 
 /*
  * kb_pair_new - nstreams streams; want_ustack says user stacks follow
- * entry records.  emit is called for each completed call, in entry order.
+ * entry records (ftrace) or come as perf samples (KB_ROLE_PSTACK).  emit is called for each completed call, in entry order.
  */
 struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, kb_event_fn emit, void *ctx);
 void kb_pair_free(struct kb_pair *p);

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "columns.h"
 #include "engine.h"
+#include "symbols.h"
 #include "enrich.h"
 #include "filter.h"
 #include "format.h"
@@ -59,6 +60,9 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 {
 	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
 	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
+	/* where perf stacks are, and how to unwind them */
+	kb_sym_set_stacks(kb_enricher_symbolizer(en), e->stacks, o->stack_mode, o->stack_depth ?
+			  o->stack_depth : kb_perfstack_max_depth(), o->stack_copies, e->stack_note);
 	static struct kb_event evs[POP_BATCH];
 	uint64_t t0 = kb_now_mono(), deadline = 0;
 	unsigned long long shown = 0;

@@ -43,7 +43,10 @@
 #include "perfmap.h"
 #include "strbuf.h"
 #include "fileio.h"
+#include "options.h"
+#include "stackstore.h"
 #include "symbols.h"
+#include "unwind.h"
 #include "xalloc.h"
 
 #define PROC_MAX	256
@@ -56,6 +59,7 @@
 #define LOAD_MAX	16
 #define NOTE_NS		(1000000000ULL)
 #define BID_MAX		32
+#define UCACHE		1024		/* perf stacks resolved to pcs, by store id */
 
 enum vkind { VK_FILE, VK_ANON, VK_DATA, VK_VDSO, VK_HEAP, VK_STACK, VK_OTHER };
 
@@ -78,6 +82,9 @@ struct sproc {
 	uint64_t refreshed_ns;
 	struct vma *v;
 	int nv;
+	char *maps;		/* the maps text itself, for the unwinder */
+	size_t maps_len;
+	uint64_t maps_gen;	/* changes with every copy */
 	struct kb_buf paths;	/* pool of mapped file paths; the entry at 0 is "" */
 	bool pm_tried;
 	struct kb_perfmap pm;
@@ -109,6 +116,17 @@ struct sfile {
 	uint64_t last;
 };
 
+/* A perf stack as it will be shown: the FP chain or the DWARF unwind of its copy. */
+struct ucache {
+	uint32_t id;		/* store id; 0 free */
+	int pid;
+	int n;
+	uint64_t *pcs;
+	bool had_copy;
+	char source[8];
+	char note[200];
+};
+
 struct kb_symbolizer {
 	int pids[PROC_MAX];	/* procs[i].pid, packed: the lookup scans this */
 	struct sproc procs[PROC_MAX];
@@ -117,6 +135,14 @@ struct kb_symbolizer {
 	bool ks_tried;
 	struct kb_ksyms ks;
 	struct kb_sym_stats st;
+	/* perf user stacks */
+	struct kb_stackstore *store;
+	int mode;			/* enum kb_stack_mode */
+	unsigned int depth, copies_per_sec;
+	char fallback_note[384];
+	struct kb_unwinder *uw;
+	struct ucache uc[UCACHE];
+	uint64_t gen;
 };
 
 static uint64_t now_mono(void)
@@ -170,6 +196,7 @@ struct kb_symbolizer *kb_sym_new(void)
 static void proc_clear(struct sproc *p)
 {
 	free(p->v);
+	free(p->maps);
 	kb_buf_free(&p->paths);
 	kb_perfmap_free(&p->pm);
 	memset(p, 0, sizeof(*p));
@@ -192,6 +219,9 @@ void kb_sym_free(struct kb_symbolizer *s)
 		proc_clear(&s->procs[i]);
 	for (int i = 0; i < FILE_MAX; i++)
 		file_clear(&s->files[i]);
+	for (int i = 0; i < UCACHE; i++)
+		free(s->uc[i].pcs);
+	kb_unwind_free(s->uw);
 	kb_ksyms_free(&s->ks);
 	free(s);
 }
@@ -355,6 +385,11 @@ static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 	if (!buf)
 		return -errno;
 	if (len) {
+		free(p->maps);
+		p->maps = xmalloc(len + 1);
+		memcpy(p->maps, buf, len + 1);
+		p->maps_len = len;
+		p->maps_gen = ++s->gen;
 		parse_maps(p, buf, len);
 		s->st.maps_copies++;
 	}
@@ -838,6 +873,122 @@ static bool stack_bottom(const char *sym)
 	return false;
 }
 
+void kb_sym_set_stacks(struct kb_symbolizer *s, struct kb_stackstore *store, int mode,
+		       unsigned int depth, unsigned int copies_per_sec, const char *fallback_note)
+{
+	s->store = store;
+	s->mode = mode;
+	s->depth = depth;
+	s->copies_per_sec = copies_per_sec;
+	copy_str(s->fallback_note, sizeof(s->fallback_note), fallback_note ? fallback_note : "");
+	if (!s->uw)
+		s->uw = kb_unwind_new();
+}
+
+/* Does a frame-pointer chain reach the program's entry? (Also refreshes maps on a miss.) */
+static bool chain_complete(struct kb_symbolizer *s, int pid, const uint64_t *pcs, uint32_t n)
+{
+	struct kb_frame f;
+
+	if (!n)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		resolve(s, pid, false, pcs[i], i ? pcs[i] - 1 : pcs[i], &f);
+	return f.known && stack_bottom(f.sym);
+}
+
+/*
+ * The perf stack id of pid as it will be shown: its FP chain, or the DWARF
+ * unwind of its stack copy when that is asked for (--stack=dwarf) or the
+ * chain stops short of the entry (auto).  Done once per stack.
+ */
+static const struct ucache *perf_stack(struct kb_symbolizer *s, int pid, uint32_t id)
+{
+	struct ucache *c = &s->uc[id % UCACHE];
+	struct kb_ustack u;
+	bool dwarf = false;
+
+	if (c->id == id && c->pid == pid)
+		return c;
+	free(c->pcs);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->pid = pid;
+	if (!s->store || !id || kb_stackstore_get(s->store, id, &u)) {
+		s->st.ustacks_gone++;
+		snprintf(c->note, sizeof(c->note), id ? "the stack was pushed out of the stack store "
+			 "before it was shown (memory bound)" : "the stack did not fit in the stack store");
+		return c;
+	}
+	c->had_copy = u.has_copy;
+	if (u.has_copy && s->mode != KB_STACK_FP)
+		dwarf = s->mode == KB_STACK_DWARF || !chain_complete(s, pid, u.ips, u.nips);
+	if (dwarf) {
+		struct sproc *p = proc_find(s, pid);
+		uint64_t *d = xmalloc(KB_STACK_FRAMES * sizeof(uint64_t));
+		int n = 0;
+
+		if (p)
+			n = kb_unwind(s->uw, pid, p->maps, p->maps_len, p->maps_gen, &u, d, KB_STACK_FRAMES);
+		if (n > (int)u.nips || (n && s->mode == KB_STACK_DWARF)) {
+			c->pcs = d;
+			c->n = n;
+			snprintf(c->source, sizeof(c->source), "dwarf");
+		} else {
+			free(d);
+			if (!p)
+				snprintf(c->note, sizeof(c->note), "no DWARF unwinding: the process's "
+					 "memory map is unknown (it exited before it was read)");
+		}
+	}
+	if (!c->pcs) {
+		c->n = (int)(u.nips < KB_STACK_FRAMES ? u.nips : KB_STACK_FRAMES);
+		c->pcs = xmalloc((size_t)c->n * sizeof(uint64_t) + 1);
+		memcpy(c->pcs, u.ips, (size_t)c->n * sizeof(uint64_t));
+		snprintf(c->source, sizeof(c->source), "fp");
+	}
+	if (c->source[0] == 'd')
+		s->st.ustacks_dwarf++;
+	else
+		s->st.ustacks_fp++;
+	kb_ustack_release(&u);
+	return c;
+}
+
+static void perf_note(struct kb_symbolizer *s, const struct ucache *c, struct kb_stack *st)
+{
+	const struct kb_frame *last = st->n ? &st->f[st->n - 1] : NULL;
+	const char *where;
+
+	if (c->note[0]) {
+		copy_str(st->note, sizeof(st->note), c->note);
+		return;
+	}
+	if (!last) {
+		snprintf(st->note, sizeof(st->note), "no user frames were recorded");
+		return;
+	}
+	if (last->known && stack_bottom(last->sym))
+		return;
+	where = last->known ? last->sym : last->obj[0] ? last->obj : "unknown code";
+	if (s->depth && (unsigned int)st->n >= s->depth && c->source[0] == 'f')
+		snprintf(st->note, sizeof(st->note), "cut at %u frames (--stack-depth)", s->depth);
+	else if (c->source[0] == 'd')
+		snprintf(st->note, sizeof(st->note), "DWARF unwinding stopped after %d frames in %.60s: "
+			 "the stack copy may be too small (--stack-bytes) or the code has no unwind "
+			 "info", st->n, where);
+	else if (s->mode == KB_STACK_FP)
+		snprintf(st->note, sizeof(st->note), "the frame-pointer walk ended in %.60s before the "
+			 "program's entry (--stack=fp; auto or dwarf would unwind it)", where);
+	else if (!c->had_copy)
+		snprintf(st->note, sizeof(st->note), "the frame-pointer walk ended in %.60s; no stack "
+			 "copy to unwind: over the budget of %u copies/s per process (--stack-copies)",
+			 where, s->copies_per_sec);
+	else
+		snprintf(st->note, sizeof(st->note), "the frame-pointer walk ended in %.60s and DWARF "
+			 "unwinding found no more", where);
+}
+
 static void user_note(struct kb_symbolizer *s, int pid, const struct kb_event *ev, struct kb_stack *st)
 {
 	int raw = ev->n_ustack - ((ev->flags & KB_EVF_CALLER_FIXED) ? 1 : 0);
@@ -893,6 +1044,20 @@ void kb_sym_stack(struct kb_symbolizer *s, int pid, const struct kb_event *ev, b
 	int n = kernel ? ev->n_kstack : ev->n_ustack;
 	int max = (int)(sizeof(st->f) / sizeof(st->f[0]));
 
+	st->source[0] = '\0';
+	if (!kernel && ev->ustack_src == KB_USRC_PERF) {
+		const struct ucache *c = perf_stack(s, pid, ev->ustack_id);
+
+		st->n = c->n < max ? c->n : max;
+		for (int i = 0; i < st->n; i++)
+			resolve(s, pid, false, c->pcs[i], i ? c->pcs[i] - 1 : c->pcs[i], &st->f[i]);
+		copy_str(st->source, sizeof(st->source), c->source);
+		st->note[0] = '\0';
+		perf_note(s, c, st);
+		return;
+	}
+	if (!kernel && ev->ustack_src == KB_USRC_FTRACE)
+		snprintf(st->source, sizeof(st->source), "ftrace");
 	st->n = n < max ? n : max;
 	for (int i = 0; i < st->n; i++) {
 		/* frame 0 is where execution was; the rest are return addresses */
@@ -900,10 +1065,25 @@ void kb_sym_stack(struct kb_symbolizer *s, int pid, const struct kb_event *ev, b
 
 		resolve(s, pid, kernel, pcs[i], look, &st->f[i]);
 	}
-	if (kernel)
+	if (kernel) {
 		st->note[0] = '\0';
-	else
-		user_note(s, pid, ev, st);
+		return;
+	}
+	user_note(s, pid, ev, st);
+	if (s->fallback_note[0] && (ev->n_ustack || (ev->flags & KB_EVF_STACK_WANTED))) {
+		/* ftrace stacks because perf was refused: say why, before what they lack */
+		char own[sizeof(st->note)];
+		struct kb_buf b = { 0 };
+
+		copy_str(own, sizeof(own), st->note);
+		kb_buf_puts(&b, s->fallback_note);
+		if (own[0]) {
+			kb_buf_puts(&b, "; ");
+			kb_buf_puts(&b, own);
+		}
+		copy_str(st->note, sizeof(st->note), b.p ? b.p : "");
+		kb_buf_free(&b);
+	}
 }
 
 const char *kb_sym_frame_text(const struct kb_frame *f, char *buf, size_t len)

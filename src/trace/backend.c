@@ -184,7 +184,8 @@ int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const str
 	enum kb_backend order[2];
 	char why[384], e1[512] = "";
 	int n, ret = -ENOTSUP, ie, io;
-	bool stacks = o->record_stacks && c->userstacktrace;
+	/* ftrace user stacks only where perf samples cannot give them */
+	bool stacks = o->record_stacks && c->userstacktrace && !c->perf_stacks;
 
 	memset(plan, 0, sizeof(*plan));
 	n = kb_backend_order(c, o->backend, order, why, sizeof(why));
@@ -228,7 +229,7 @@ int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const str
 		snprintf(plan->note + l, sizeof(plan->note) - l, "%s%s%s", l ? "; " : "",
 			 e1[0] ? e1 : why, "");
 	}
-	if (o->record_stacks && !c->userstacktrace) {
+	if (o->record_stacks && !c->userstacktrace && !c->perf_stacks) {
 		size_t l = strlen(plan->note);
 
 		snprintf(plan->note + l, sizeof(plan->note) - l,

@@ -36,6 +36,7 @@ struct tstate {
 	bool has_addr;			/* uprobe record waiting for its ENTER */
 	bool has_call;			/* ENTER seen, EXIT not yet */
 	bool ustack_done;
+	bool pstack_done;
 	bool kstack_done;
 	bool ksock_seen;
 	uint64_t ra;			/* direct caller from the uprobe or kprobe */
@@ -234,7 +235,7 @@ static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec 
 		copy_addr(ev, r);
 	t->has_call = true;
 	t->ra = r->ra;
-	t->ustack_done = t->kstack_done = false;
+	t->ustack_done = t->kstack_done = t->pstack_done = false;
 	t->ksock_seen = iouring;
 
 	/* the libc uprobe fired just before this syscall: take its exact address */
@@ -275,6 +276,8 @@ static void attach_ustack(struct tstate *t, const struct kb_rec *r)
 		}
 	}
 	ev->n_ustack = (uint8_t)n;
+	if (ev->ustack_src != KB_USRC_PERF)
+		ev->ustack_src = KB_USRC_FTRACE;
 	t->ustack_done = true;
 }
 
@@ -335,6 +338,23 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		t = find_state(p, r->tid);
 		if (t && t->has_call && p->last_tid[s] == r->tid && !t->ustack_done)
 			attach_ustack(t, r);
+		return;
+	case KB_ROLE_PSTACK:
+		/*
+		 * Records are processed in time order, so the open call of this
+		 * thread is its latest ENTER not later than the sample: the one
+		 * the sample was taken in.
+		 */
+		t = find_state(p, r->tid);
+		if (!t || !t->has_call || t->pstack_done || (t->ev.flags & KB_EVF_IOURING)) {
+			p->stats.unmatched_stack++;
+			return;
+		}
+		t->ev.ustack_id = r->stack_id;
+		t->ev.ustack_src = KB_USRC_PERF;
+		if (r->tgid)
+			t->ev.pid = (int32_t)r->tgid;
+		t->pstack_done = true;
 		return;
 	case KB_ROLE_KSTACK:
 		t = find_state(p, r->tid);

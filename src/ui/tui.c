@@ -429,6 +429,8 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->self = getpid();
 	t->m = kb_model_new(NULL);
 	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	kb_sym_set_stacks(kb_enricher_symbolizer(t->en), e->stacks, o->stack_mode, o->stack_depth ?
+			  o->stack_depth : kb_perfstack_max_depth(), o->stack_copies, e->stack_note);
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
 	/* the help screen explains the backend with the same reasoning as --check */
