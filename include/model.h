@@ -53,6 +53,8 @@ struct kb_mstack {
 	uint64_t hash;
 	uint8_t nu, nk;			/* user, kernel frames in pcs */
 	uint8_t flags;			/* kb_event flags of its first call */
+	uint8_t usrc;			/* kb_event ustack_src */
+	uint32_t uid;			/* kb_event ustack_id: the whole perf stack */
 	uint64_t pcs[KB_MODEL_STACK_MAX];
 };
 

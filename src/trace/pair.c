@@ -352,6 +352,8 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		}
 		t->ev.ustack_id = r->stack_id;
 		t->ev.ustack_src = KB_USRC_PERF;
+		t->ev.n_ustack = (uint8_t)(r->nframes < KB_USTACK_MAX ? r->nframes : KB_USTACK_MAX);
+		memcpy(t->ev.ustack, r->frames, (size_t)t->ev.n_ustack * sizeof(uint64_t));
 		if (r->tgid)
 			t->ev.pid = (int32_t)r->tgid;
 		t->pstack_done = true;

@@ -453,6 +453,9 @@ static void on_sample(struct kb_perfstack *ps, const void *rec, size_t len)
 	r.ts = s.time;
 	r.fd = -1;
 	r.stype = -1;
+	/* the innermost frames also travel in the event, for views that keep only those */
+	r.nframes = (int)(s.nips < KB_USTACK_MAX ? s.nips : KB_USTACK_MAX);
+	memcpy(r.frames, s.ips, (size_t)r.nframes * sizeof(uint64_t));
 	r.stack_id = kb_stackstore_put(ps->store, &in);
 	if (!r.stack_id)
 		ps->st.store_full++;

@@ -448,8 +448,9 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 	h = fnv(h, &nk, sizeof(nk));
 	h = fnv(h, ev->ustack, (size_t)nu * sizeof(uint64_t));
 	h = fnv(h, ev->kstack, (size_t)nk * sizeof(uint64_t));
+	h = fnv(h, &ev->ustack_id, sizeof(ev->ustack_id));
 	for (pp = &t->stacks; (s = *pp); pp = &s->next) {
-		if (s->hash == h && s->nu == nu && s->nk == nk &&
+		if (s->hash == h && s->nu == nu && s->nk == nk && s->uid == ev->ustack_id &&
 		    !memcmp(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t)) &&
 		    !memcmp(s->pcs + nu, ev->kstack, (size_t)nk * sizeof(uint64_t))) {
 			*pp = s->next;		/* to the front */
@@ -478,6 +479,8 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 	s->nu = (uint8_t)nu;
 	s->nk = (uint8_t)nk;
 	s->flags = ev->flags;
+	s->usrc = ev->ustack_src;
+	s->uid = ev->ustack_id;
 	memcpy(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t));
 	memcpy(s->pcs + nu, ev->kstack, (size_t)nk * sizeof(uint64_t));
 	count(&s->c, ev->ts, fail);
@@ -855,6 +858,8 @@ void kb_mstack_event(const struct kb_mstack *s, struct kb_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->flags = s->flags;
+	ev->ustack_src = s->usrc;
+	ev->ustack_id = s->uid;
 	ev->n_ustack = s->nu;
 	ev->n_kstack = s->nk;
 	memcpy(ev->ustack, s->pcs, (size_t)s->nu * sizeof(uint64_t));
