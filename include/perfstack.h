@@ -81,6 +81,7 @@ struct kb_perfstack_opts {
 	unsigned int depth;		/* sample_max_stack; 0: the kernel's maximum */
 	unsigned int stack_bytes;	/* sample_stack_user */
 	unsigned int copies_per_sec;	/* kept per process per second */
+	const char *filter;		/* ftrace filter the events get too (--comm), or NULL */
 };
 
 struct kb_perfstack_stats {

@@ -46,6 +46,8 @@ struct kb_stackstore_stats {
 	uint64_t evicted;		/* pushed out by newer ones (memory bound) */
 	uint64_t too_big;		/* a single stack larger than the whole bound */
 	uint64_t entries, bytes;	/* held now */
+	uint64_t maps_recorded;		/* code mappings recorded from perf */
+	uint64_t maps_overwritten;	/* ... pushed out of the log by newer ones */
 };
 
 struct kb_stackstore;
@@ -60,6 +62,28 @@ uint32_t kb_stackstore_put(struct kb_stackstore *s, const struct kb_ustack_in *i
 /* Copy stack id out; -ENOENT when it was evicted (or never was).  Consumer. */
 int kb_stackstore_get(struct kb_stackstore *s, uint32_t id, struct kb_ustack *out);
 void kb_ustack_release(struct kb_ustack *u);
+
+/*
+ * Mappings of code as perf reported them (PERF_RECORD_MMAP2, exec), so
+ * frames of a process that exited right after its bind, or that mapped a
+ * library since its map was copied, can still be named.  Bounded: the
+ * oldest records are overwritten (counted in maps_overwritten).
+ */
+void kb_stackstore_add_map(struct kb_stackstore *s, int pid, uint64_t start, uint64_t len, uint64_t pgoff,
+			   uint32_t maj, uint32_t min, uint64_t ino, uint32_t prot, const char *path,
+			   size_t path_len);
+void kb_stackstore_add_exec(struct kb_stackstore *s, int pid);
+
+struct kb_buf;
+
+/*
+ * kb_stackstore_maps_text - append to out, as /proc/PID/maps lines, the
+ * mappings of pid recorded after *since (and after its last exec); *since
+ * becomes the newest record seen.  *exec is set when pid exec'ed after
+ * the old *since.  Returns lines appended.  Consumer.
+ */
+int kb_stackstore_maps_text(struct kb_stackstore *s, int pid, uint64_t *since, struct kb_buf *out,
+			    bool *exec);
 
 /* Any thread. */
 void kb_stackstore_get_stats(struct kb_stackstore *s, struct kb_stackstore_stats *st);

@@ -83,6 +83,7 @@ struct sproc {
 	struct vma *v;
 	int nv;
 	char *maps;		/* the maps text itself, for the unwinder */
+	uint64_t log_seq;	/* last perf mapping record merged */
 	size_t maps_len;
 	uint64_t maps_gen;	/* changes with every copy */
 	struct kb_buf paths;	/* pool of mapped file paths; the entry at 0 is "" */
@@ -375,6 +376,116 @@ next:
 	}
 }
 
+/* Take text (maps lines) as the process's map: kept for the unwinder, parsed. */
+static void set_maps(struct kb_symbolizer *s, struct sproc *p, char *text, size_t len)
+{
+	free(p->maps);
+	p->maps = xmalloc(len + 1);
+	memcpy(p->maps, text, len + 1);
+	p->maps_len = len;
+	p->maps_gen = ++s->gen;
+	parse_maps(p, text, len);
+}
+
+struct mline {
+	uint64_t start;
+	size_t idx;
+	const char *p;
+	size_t len;
+};
+
+static int cmp_mline(const void *a, const void *b)
+{
+	const struct mline *x = a, *y = b;
+
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*
+ * Maps lines in address order (parse_maps and the lookups need it), a
+ * later line replacing an earlier one at the same start.  Returns a new
+ * NUL-terminated buffer.
+ */
+static char *sort_maps(const char *text, size_t len, size_t *out_len)
+{
+	struct mline *l = NULL;
+	size_t n = 0, cap = 0, o = 0;
+	char *out;
+
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (ll) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				l = xrealloc(l, cap * sizeof(*l));
+			}
+			l[n].start = strtoull(p, NULL, 16);
+			l[n].idx = n;
+			l[n].p = p;
+			l[n].len = ll;
+			n++;
+		}
+		p += ll + 1;
+	}
+	/* equal starts stay in order: the later line wins below */
+	qsort(l, n, sizeof(*l), cmp_mline);
+	out = xmalloc(len + 2);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && l[i + 1].start == l[i].start)
+			continue;
+		memcpy(out + o, l[i].p, l[i].len);
+		o += l[i].len;
+		out[o++] = '\n';
+	}
+	out[o] = '\0';
+	free(l);
+	*out_len = o;
+	return out;
+}
+
+/*
+ * Mappings perf reported since the copy (a library dlopen'ed after the
+ * process was first seen), or all of them for a process that is gone.
+ * Returns true when the map changed.
+ */
+static bool merge_recorded(struct kb_symbolizer *s, struct sproc *p)
+{
+	struct kb_buf b = { 0 };
+	bool exec = false, changed = false;
+	char *sorted;
+	size_t len;
+
+	if (!s->store)
+		return false;
+	if (p->maps_len && !exec)
+		kb_buf_put(&b, p->maps, p->maps_len);
+	{
+		size_t keep = b.len;
+
+		if (kb_stackstore_maps_text(s->store, p->pid, &p->log_seq, &b, &exec) > 0 || exec) {
+			if (exec) {
+				/* a new program: only what was mapped after the exec counts */
+				memmove(b.p, b.p + keep, b.len - keep);
+				b.len -= keep;
+				b.p[b.len] = '\0';
+			}
+			sorted = sort_maps(b.p ? b.p : "", b.len, &len);
+			if (len) {
+				set_maps(s, p, sorted, len);
+				s->st.maps_recorded++;
+				changed = true;
+			}
+			free(sorted);
+		}
+	}
+	kb_buf_free(&b);
+	return changed;
+}
+
 static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 {
 	char path[64], *buf;
@@ -382,20 +493,24 @@ static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	buf = kb_file_read(path, MAPS_MAX_BYTES, &len);
-	if (!buf)
-		return -errno;
-	if (len) {
-		free(p->maps);
-		p->maps = xmalloc(len + 1);
-		memcpy(p->maps, buf, len + 1);
-		p->maps_len = len;
-		p->maps_gen = ++s->gen;
-		parse_maps(p, buf, len);
+	p->refreshed_ns = now_mono();
+	if (buf && len) {
+		/* what perf recorded until now is in this copy */
+		struct kb_buf skip = { 0 };
+		bool exec;
+
+		if (s->store)
+			kb_stackstore_maps_text(s->store, p->pid, &p->log_seq, &skip, &exec);
+		kb_buf_free(&skip);
+		set_maps(s, p, buf, len);
 		s->st.maps_copies++;
+		free(buf);
+		return 0;
 	}
 	free(buf);
-	p->refreshed_ns = now_mono();
-	return len ? 0 : -ESRCH;
+	/* gone already: the mappings perf recorded for it, if any */
+	p->log_seq = 0;
+	return merge_recorded(s, p) ? 0 : -ESRCH;
 }
 
 void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
@@ -415,9 +530,22 @@ void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
 		p->noted_ns = now_ns;
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	if (stat(path, &st)) {
-		if (p)
+		if (p) {
 			p->used = ++s->tick;
-		return;		/* gone (or a kernel thread): keep what we have */
+			return;		/* gone (or a kernel thread): keep what we have */
+		}
+		/* exited right after its bind: what perf recorded of its mappings */
+		if (s->store) {
+			p = proc_alloc(s);
+			proc_set_pid(s, p, pid);
+			p->noted_ns = now_ns;
+			p->used = ++s->tick;
+			if (merge_recorded(s, p))
+				s->st.procs++;
+			else
+				proc_set_pid(s, p, 0);
+		}
+		return;
 	}
 	if (p && p->has_exe && p->exe_dev == st.st_dev && p->exe_ino == st.st_ino) {
 		p->used = ++s->tick;
@@ -781,6 +909,8 @@ static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct
 		return;
 	p->used = ++s->tick;
 	v = vma_find(p, look);
+	if ((!v || !v->exec) && merge_recorded(s, p))
+		v = vma_find(p, look);
 	if ((!v || !v->exec) && now_mono() - p->refreshed_ns > REFRESH_NS) {
 		/* code mapped after the copy (dlopen, JIT): look again while it lives */
 		char exe[64];

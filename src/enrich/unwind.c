@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -149,6 +150,80 @@ static const Dwfl_Thread_Callbacks thread_cb = {
 	.set_initial_registers = set_initial_registers,
 };
 
+/* Open a mapped file inside the process's root (containers), else on the host. */
+static int open_in_root(int pid, const char *path)
+{
+	char buf[4200];
+	int fd;
+
+	snprintf(buf, sizeof(buf), "/proc/%d/root%s", pid, path);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	return fd >= 0 ? fd : open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * Report each mapped file once, at the load bias its lowest mapping gives:
+ * perf's mapping records hold only the executable segment, which
+ * dwfl_linux_proc_maps_report cannot place, so the bias comes from the
+ * file's own PT_LOAD headers.  Returns modules reported.
+ */
+static int report_maps(Dwfl *dwfl, int pid, const char *maps, size_t len)
+{
+	char last[4096] = "";
+	int n = 0;
+
+	for (const char *p = maps, *end = maps + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[4400], path[4096], perms[8];
+		unsigned long long start, stop, pgoff;
+		int fd, pos = 0;
+
+		if (ll >= sizeof(line))
+			goto next;
+		memcpy(line, p, ll);
+		line[ll] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &stop, perms, &pgoff, &pos) < 4 ||
+		    !pos || line[pos] != '/' || perms[2] != 'x')
+			goto next;
+		snprintf(path, sizeof(path), "%s", line + pos);
+		if (ll > 10 && !strcmp(path + strlen(path) - (strlen(path) > 10 ? 10 : 0), " (deleted)"))
+			goto next;
+		if (!strcmp(path, last))
+			goto next;
+		fd = open_in_root(pid, path);
+		if (fd >= 0) {
+			Elf *e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+			size_t np = 0;
+			bool placed = false;
+			GElf_Addr bias = 0;
+
+			if (e && !elf_getphdrnum(e, &np)) {
+				for (size_t i = 0; i < np && !placed; i++) {
+					GElf_Phdr ph;
+
+					if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD ||
+					    pgoff < ph.p_offset || pgoff >= ph.p_offset + ph.p_filesz)
+						continue;
+					bias = start - pgoff + ph.p_offset - ph.p_vaddr;
+					placed = true;
+				}
+			}
+			if (e)
+				elf_end(e);
+			/* dwfl_report_elf takes the fd */
+			if (placed && dwfl_report_elf(dwfl, path, path, fd, bias, false))
+				n++;
+			else
+				close(fd);
+		}
+		snprintf(last, sizeof(last), "%s", path);
+next:
+		p += ll + 1;
+	}
+	return n;
+}
+
 /* --- sessions ---------------------------------------------------------------- */
 
 struct kb_unwinder *kb_unwind_new(void)
@@ -182,7 +257,6 @@ static struct session *session_get(struct kb_unwinder *uw, int pid, const char *
 				   uint64_t gen)
 {
 	struct session *s = NULL, *lru = &uw->s[0];
-	FILE *f;
 
 	for (int i = 0; i < SESSIONS; i++) {
 		if (uw->s[i].pid == pid) {
@@ -206,18 +280,9 @@ static struct session *session_get(struct kb_unwinder *uw, int pid, const char *
 	s->dwfl = dwfl_begin(&proc_cb);
 	if (!s->dwfl)
 		return NULL;
-	/* fmemopen wants a non-const buffer even to read it */
-	s->maps = xmalloc(len);
-	memcpy(s->maps, maps, len);
-	f = fmemopen(s->maps, len, "r");
-	if (!f)
-		goto fail;
 	dwfl_report_begin(s->dwfl);
-	if (dwfl_linux_proc_maps_report(s->dwfl, f)) {
-		fclose(f);
+	if (report_maps(s->dwfl, pid, maps, len) <= 0)
 		goto fail;
-	}
-	fclose(f);
 	if (dwfl_report_end(s->dwfl, NULL, NULL))
 		goto fail;
 	s->ctx.pid = pid;

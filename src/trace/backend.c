@@ -78,8 +78,7 @@ int kb_backend_order(const struct kb_caps *c, enum kb_backend_req req, enum kb_b
 	return n;
 }
 
-/* Filter on the generic comm field, valid on every event. */
-static void comm_filter(const struct kb_options *o, char *buf, size_t len)
+void kb_backend_comm_filter(const struct kb_options *o, char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -134,7 +133,7 @@ static int enable_plan(struct kb_session *s, const struct kb_options *o, const s
 	char filter[KB_MAX_LIST * 48];
 	int ret;
 
-	comm_filter(o, filter, sizeof(filter));
+	kb_backend_comm_filter(o, filter, sizeof(filter));
 	for (int i = 0; i < plan->nspec; i++) {
 		const struct kb_evspec *e = &plan->spec[i];
 

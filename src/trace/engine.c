@@ -86,8 +86,10 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 			.stack_bytes = o->stack_bytes, .copies_per_sec = o->stack_copies,
 		};
 		const struct kb_evspec *enter = NULL;
-		char why[256];
+		char why[256], filter[KB_MAX_LIST * 48];
 
+		kb_backend_comm_filter(o, filter, sizeof(filter));
+		po.filter = filter;
 		for (int i = 0; i < e->plan.nspec && !enter; i++)
 			if (e->plan.spec[i].role == KB_ROLE_ENTER)
 				enter = &e->plan.spec[i];

@@ -212,6 +212,11 @@ static void fill_attr(struct perf_event_attr *a, uint64_t id, const struct kb_pe
 	a->exclude_callchain_kernel = 1;
 	a->use_clockid = 1;
 	a->clockid = CLOCK_MONOTONIC;	/* the instances use trace_clock mono */
+	/* code mappings and execs, to name frames of processes that exit at once */
+	a->mmap = 1;		/* needed too: the kernel counts mmap listeners by it */
+	a->mmap2 = 1;
+	a->comm = 1;
+	a->comm_exec = 1;
 	a->watermark = 1;
 	a->wakeup_watermark = watermark;
 	a->sample_max_stack = (uint16_t)(o->depth ? o->depth : kb_perfstack_max_depth());
@@ -306,6 +311,13 @@ struct kb_perfstack *kb_perfstack_open(const char *dir, const char *system, cons
 			goto fail;
 		}
 		ce->fd = (int)fd;
+		/* the instances' filter: samples of filtered-out binds would cost and be unpaired */
+		if (o->filter && o->filter[0] && ioctl(ce->fd, PERF_EVENT_IOC_SET_FILTER, o->filter)) {
+			ret = errno;
+			snprintf(err, errlen, "cannot filter the perf stack events: %s", strerror(ret));
+			errno = ret;
+			goto fail;
+		}
 		/* without CAP_IPC_LOCK rings count against perf_event_mlock_kb: shrink */
 		for (;;) {
 			ce->map_len = (pages + 1) * (size_t)page;
@@ -462,6 +474,26 @@ static void on_sample(struct kb_perfstack *ps, const void *rec, size_t len)
 	ps->out(ps->out_ctx, ps->cur_cpu, &r);
 }
 
+/* pid tid addr len pgoff maj min ino ino_generation prot flags filename */
+static void on_mmap2(struct kb_perfstack *ps, const void *rec, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)rec + sizeof(struct perf_event_header);
+	size_t fixed = sizeof(struct perf_event_header) + 8 + 24 + 8 + 16 + 8;
+	uint32_t pid, maj, min, prot;
+
+	if (len <= fixed)
+		return;
+	memcpy(&pid, p, 4);
+	memcpy(&maj, p + 32, 4);
+	memcpy(&min, p + 36, 4);
+	memcpy(&prot, p + 56, 4);
+	if (!(prot & 4))	/* PROT_EXEC */
+		return;
+	kb_stackstore_add_map(ps->store, (int)pid, kb_perf_u64(p + 8), kb_perf_u64(p + 16),
+			      kb_perf_u64(p + 24), maj, min, kb_perf_u64(p + 40), prot,
+			      (const char *)rec + fixed, len - fixed);
+}
+
 static void on_record(void *ctx, const void *rec, size_t len)
 {
 	struct kb_perfstack *ps = ctx;
@@ -476,6 +508,18 @@ static void on_record(void *ctx, const void *rec, size_t len)
 		/* id, lost */
 		if (len >= sizeof(h) + 16)
 			ps->st.lost += kb_perf_u64((const uint8_t *)rec + sizeof(h) + 8);
+		break;
+	case PERF_RECORD_MMAP2:
+		on_mmap2(ps, rec, len);
+		break;
+	case PERF_RECORD_COMM:
+		/* pid, tid, comm: an exec drops every mapping before it */
+		if ((h.misc & PERF_RECORD_MISC_COMM_EXEC) && len >= sizeof(h) + 8) {
+			uint32_t pid;
+
+			memcpy(&pid, (const uint8_t *)rec + sizeof(h), 4);
+			kb_stackstore_add_exec(ps->store, (int)pid);
+		}
 		break;
 	case PERF_RECORD_THROTTLE:
 		ps->st.throttled++;

@@ -12,11 +12,16 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stackstore.h"
+#include "strbuf.h"
 #include "xalloc.h"
+
+#define MAPLOG		8192		/* mapping records kept (a ring) */
+#define MAP_PATH	240
 
 struct entry {
 	uint32_t id;			/* 0: free */
@@ -29,8 +34,19 @@ struct entry {
 	uint8_t *data;			/* nips * 8 bytes of frames, then the copy */
 };
 
+struct maprec {
+	uint64_t seq;			/* 0: empty */
+	int pid;
+	bool exec;			/* an exec of pid, not a mapping */
+	uint64_t start, len, pgoff, ino;
+	uint32_t maj, min, prot;
+	char path[MAP_PATH];
+};
+
 struct kb_stackstore {
 	pthread_mutex_t lock;
+	struct maprec *maplog;
+	uint64_t mapseq;
 	uint32_t nslots;
 	struct entry *slot;
 	uint32_t *byhash;		/* 2 * nslots ids, open addressing */
@@ -54,6 +70,7 @@ struct kb_stackstore *kb_stackstore_new(uint32_t max_entries, size_t max_bytes)
 	s->byhash = xcalloc(s->nhash, sizeof(*s->byhash));
 	s->max_bytes = max_bytes;
 	s->oldest = s->next = 1;
+	s->maplog = xcalloc(MAPLOG, sizeof(*s->maplog));
 	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
@@ -66,6 +83,7 @@ void kb_stackstore_free(struct kb_stackstore *s)
 		free(s->slot[i].data);
 	free(s->slot);
 	free(s->byhash);
+	free(s->maplog);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
@@ -243,4 +261,95 @@ void kb_stackstore_get_stats(struct kb_stackstore *s, struct kb_stackstore_stats
 	st->entries = s->next - s->oldest;
 	st->bytes = s->bytes;
 	pthread_mutex_unlock(&s->lock);
+}
+
+static struct maprec *map_next(struct kb_stackstore *s)
+{
+	uint64_t seq = ++s->mapseq;
+	struct maprec *m = &s->maplog[seq % MAPLOG];
+
+	if (m->seq)
+		s->st.maps_overwritten++;
+	memset(m, 0, offsetof(struct maprec, path) + 1);
+	m->seq = seq;
+	return m;
+}
+
+void kb_stackstore_add_map(struct kb_stackstore *s, int pid, uint64_t start, uint64_t len, uint64_t pgoff,
+			   uint32_t maj, uint32_t min, uint64_t ino, uint32_t prot, const char *path,
+			   size_t path_len)
+{
+	struct maprec *m;
+	size_t n = 0;
+
+	/* only files: anonymous code is named from perf maps, not from here */
+	if (!path_len || path[0] != '/')
+		return;
+	pthread_mutex_lock(&s->lock);
+	m = map_next(s);
+	m->pid = pid;
+	m->start = start;
+	m->len = len;
+	m->pgoff = pgoff;
+	m->maj = maj;
+	m->min = min;
+	m->ino = ino;
+	m->prot = prot;
+	/* a path with a newline would forge a maps line: cut it there */
+	while (n < path_len && n < MAP_PATH - 1 && path[n] && path[n] != '\n')
+		n++;
+	memcpy(m->path, path, n);
+	m->path[n] = '\0';
+	s->st.maps_recorded++;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void kb_stackstore_add_exec(struct kb_stackstore *s, int pid)
+{
+	struct maprec *m;
+
+	pthread_mutex_lock(&s->lock);
+	m = map_next(s);
+	m->pid = pid;
+	m->exec = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+int kb_stackstore_maps_text(struct kb_stackstore *s, int pid, uint64_t *since, struct kb_buf *out,
+			    bool *exec)
+{
+	uint64_t first, last_exec = 0, newest = *since;
+	int n = 0;
+
+	*exec = false;
+	pthread_mutex_lock(&s->lock);
+	first = s->mapseq > MAPLOG ? s->mapseq - MAPLOG + 1 : 1;
+	for (uint64_t q = first; q <= s->mapseq; q++) {
+		const struct maprec *m = &s->maplog[q % MAPLOG];
+
+		if (m->seq == q && m->pid == pid && m->exec)
+			last_exec = q;
+	}
+	for (uint64_t q = first; q <= s->mapseq; q++) {
+		const struct maprec *m = &s->maplog[q % MAPLOG];
+
+		if (m->seq != q || m->pid != pid || q <= *since)
+			continue;
+		newest = q;
+		if (m->exec) {
+			*exec = true;
+			continue;
+		}
+		if (q < last_exec)
+			continue;
+		kb_buf_printf(out, "%llx-%llx %c%c%cp %08llx %02x:%02x %llu %s\n",
+			      (unsigned long long)m->start, (unsigned long long)(m->start + m->len),
+			      m->prot & 1 ? 'r' : '-', m->prot & 2 ? 'w' : '-', m->prot & 4 ? 'x' : '-',
+			      (unsigned long long)m->pgoff, m->maj, m->min, (unsigned long long)m->ino,
+			      m->path);
+		n++;
+	}
+	*since = newest;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }

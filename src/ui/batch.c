@@ -278,4 +278,10 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 					i == KB_STATS_CPUS - 1 ? "+" : "");
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
+	if (st->stack_samples || st->stack_lost)
+		fprintf(f, "kbindtop: user stacks: %" PRIu64 " perf samples, %" PRIu64 " with a stack copy, %"
+			PRIu64 " frame pointers only (over the --stack-copies budget); lost %" PRIu64
+			" (kernel), %" PRIu64 " unpaired, %" PRIu64 " not stored\n", st->stack_samples,
+			st->stack_copies, st->stack_over_budget, st->stack_lost, st->stack_unpaired,
+			st->stack_store_full + st->stack_bad);
 }
