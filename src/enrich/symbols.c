@@ -1072,9 +1072,32 @@ static const struct ucache *perf_stack(struct kb_symbolizer *s, int pid, uint32_
 		}
 	}
 	if (!c->pcs) {
-		c->n = (int)(u.nips < KB_STACK_FRAMES ? u.nips : KB_STACK_FRAMES);
-		c->pcs = xmalloc((size_t)c->n * sizeof(uint64_t) + 1);
-		memcpy(c->pcs, u.ips, (size_t)c->n * sizeof(uint64_t));
+		uint64_t ra = 0;
+		struct kb_frame f;
+		int k = 0;
+
+		/*
+		 * The C library's bind() keeps no frame: the walk skips its
+		 * caller.  At the syscall the return address is at the user sp,
+		 * the first word of the copy; take it when it is in named code.
+		 */
+		if (u.has_copy && u.copy_len >= 8 && u.nips >= 1) {
+			memcpy(&ra, u.copy, sizeof(ra));
+			if (u.nips >= 2 && u.ips[1] == ra)
+				ra = 0;
+			if (ra) {
+				resolve(s, pid, false, ra, ra - 1, &f);
+				if (!f.known)
+					ra = 0;
+			}
+		}
+		c->pcs = xmalloc(((size_t)u.nips + 2) * sizeof(uint64_t));
+		for (uint32_t i = 0; i < u.nips && k < KB_STACK_FRAMES; i++) {
+			c->pcs[k++] = u.ips[i];
+			if (i == 0 && ra && k < KB_STACK_FRAMES)
+				c->pcs[k++] = ra;
+		}
+		c->n = k;
 		snprintf(c->source, sizeof(c->source), "fp");
 	}
 	if (c->source[0] == 'd')
