@@ -54,7 +54,7 @@ for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
 done
 
 fail=0
-for t in decode sockaddr symtext elf; do
+for t in decode sockaddr symtext elf perfsample; do
 	bin=$top_builddir/tests/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "FAIL: $bin not built (configure CC=clang --enable-fuzzing)"; exit 1; }
 	mkdir -p "$work/crash-$t"
