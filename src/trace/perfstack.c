@@ -227,13 +227,30 @@ static void fill_attr(struct perf_event_attr *a, uint64_t id, const struct kb_pe
 	}
 }
 
+/* Does this process hold CAP_PERFMON (38) or CAP_SYS_ADMIN (21)? */
+static bool perf_capable(void)
+{
+	char *t = kb_file_read("/proc/self/status", 1 << 16, NULL), *l;
+	unsigned long long eff = 0;
+
+	l = t ? strstr(t, "\nCapEff:") : NULL;
+	if (l)
+		eff = strtoull(l + 8, NULL, 16);
+	free(t);
+	return (eff >> 38 & 1) || (eff >> 21 & 1);
+}
+
 static void why_refused(int err, char *why, size_t len)
 {
 	char *t = kb_file_read("/proc/sys/kernel/perf_event_paranoid", 32, NULL);
 	int par = t ? atoi(t) : 99;
 
 	free(t);
-	if (err == EACCES || err == EPERM)
+	if ((err == EACCES || err == EPERM) && perf_capable())
+		snprintf(why, len, "perf_event_open refused (%s) although this process has "
+			 "CAP_SYS_ADMIN or CAP_PERFMON: a seccomp filter (container profiles) or a "
+			 "security module denies it", strerror(err));
+	else if (err == EACCES || err == EPERM)
 		snprintf(why, len, "perf_event_open refused (%s): needs CAP_PERFMON or CAP_SYS_ADMIN, "
 			 "or kernel.perf_event_paranoid <= 0 (it is %d)", strerror(err), par);
 	else if (err == ENOSYS)

@@ -270,7 +270,13 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	/* a budget that bit is shown, never silent */
 	if (kb_budget_text(&v->es, budget, sizeof(budget))[0]) {
 		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  ", -1);
-		kb_screen_put(s, 2, x, KB_A_WARN, budget, -1);
+		x = kb_screen_put(s, 2, x, KB_A_WARN, budget, -1);
+	}
+	/* user stacks: calls past the copy budget got frame pointers only */
+	if (st->stack_over_budget || st->stack_lost) {
+		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  stacks ", -1);
+		putf(s, 2, x, KB_A_WARN, "%" PRIu64 " DWARF, %" PRIu64 " FP only (budget), %" PRIu64 " lost",
+		     st->stack_copies, st->stack_over_budget, st->stack_lost);
 	}
 }
 

@@ -54,6 +54,9 @@ for port, late in ((${P}4, 1), (${P}6, 3)):
 "
 
 # perf refused: the kernel says EPERM (seccomp), stacks come from ftrace
+"$PROGS/noperf" "$KBINDTOP" --check | grep -q "^perf user stacks: *no: perf_event_open refused" ||
+	kb_fail "--check does not say perf stacks are refused"
+"$KBINDTOP" --check | grep -q "^perf user stacks: *yes" || kb_fail "--check does not offer perf stacks"
 KBINDTOP_REAL=$KBINDTOP
 printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$PROGS/noperf" "$KBINDTOP_REAL" >"$kb_tmp/kbnoperf"
 chmod +x "$kb_tmp/kbnoperf"
