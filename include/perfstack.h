@@ -92,6 +92,7 @@ struct kb_perfstack_stats {
 	uint64_t copies;		/* samples whose stack copy was kept */
 	uint64_t over_budget;		/* ... copy dropped over the per-process budget */
 	uint64_t store_full;		/* ... not stored: the stack store was full */
+	uint64_t copy_pauses;		/* seconds the copy events were switched off early */
 };
 
 struct kb_perfstack;

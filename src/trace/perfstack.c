@@ -33,9 +33,15 @@
 #include "xalloc.h"
 
 #define BUDGET_SLOTS	1024		/* per-process copy budgets (direct-mapped by pid) */
-#define RING_PAGES_COPY	64		/* data pages per CPU with stack copies (256 KB) */
+#define RING_PAGES_COPY	128		/* data pages per CPU with stack copies (512 KB) */
 #define RING_PAGES_FP	16
-#define MAX_RECORD	65536		/* a perf record's size is a u16 */
+#define MAX_RECORD	65536
+/*
+ * Copies thrown away (over the budget) before the copy events are paused
+ * for the rest of the second: each costs the bind ~10 us and 8 KB of ring,
+ * and a 4-worker storm overflowed 512 KB rings within ~30 ms of copies.
+ */
+#define WASTE_MAX	32		/* a perf record's size is a u16 */
 
 struct budget {
 	int pid;
@@ -44,7 +50,8 @@ struct budget {
 };
 
 struct cpu_ev {
-	int fd;
+	int fd;				/* the event that owns the ring (no stack copy in copy modes) */
+	int fd_copy;			/* with the stack copy, output into fd's ring; -1 in fp mode */
 	void *map;
 	size_t map_len;
 	struct kb_perf_ring ring;
@@ -58,6 +65,15 @@ struct kb_perfstack {
 	struct kb_stackstore *store;
 	struct kb_perfstack_stats st;
 	struct budget budget[BUDGET_SLOTS];
+	/*
+	 * The kernel copies the stack for every sample of an enabled copy
+	 * event, kept or not: once WASTE_MAX of this second's copies went
+	 * over the budget, the copy events are switched off (the FP events
+	 * on) until the next second.
+	 */
+	bool copying;
+	uint64_t window_sec;
+	uint64_t wasted;		/* copies over the budget in this window */
 	/* the record being handled */
 	int cur_cpu;
 	kb_perf_out_fn out;
@@ -200,7 +216,7 @@ static int event_id(const char *dir, const char *system, const char *name, uint6
 }
 
 static void fill_attr(struct perf_event_attr *a, uint64_t id, const struct kb_perfstack_opts *o,
-		      bool with_copy, uint32_t watermark)
+		      bool with_copy, uint32_t stack_bytes, uint32_t watermark)
 {
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
@@ -223,7 +239,8 @@ static void fill_attr(struct perf_event_attr *a, uint64_t id, const struct kb_pe
 	if (with_copy) {
 		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		a->sample_regs_user = KB_PERF_REGS_MASK;
-		a->sample_stack_user = o->stack_bytes;
+		/* 0: the same layout with an empty copy (the events share one ring) */
+		a->sample_stack_user = stack_bytes;
 	}
 }
 
@@ -267,7 +284,7 @@ int kb_perfstack_probe(const char *tracefs_dir, char *why, size_t len)
 	long fd;
 
 	if (event_id(tracefs_dir, "syscalls", "sys_enter_bind", &id) == 0) {
-		fill_attr(&a, id, &o, false, 4096);
+		fill_attr(&a, id, &o, false, 0, 4096);
 	} else {
 		/* no syscall tracepoints: the same privilege question, asked with a dummy */
 		memset(&a, 0, sizeof(a));
@@ -304,7 +321,7 @@ struct kb_perfstack *kb_perfstack_open(const char *dir, const char *system, cons
 		ps->ncpu = 1;
 	ps->cpu = xcalloc((size_t)ps->ncpu, sizeof(*ps->cpu));
 	for (int c = 0; c < ps->ncpu; c++)
-		ps->cpu[c].fd = -1;
+		ps->cpu[c].fd = ps->cpu[c].fd_copy = -1;
 	ret = event_id(dir, system, name, &id);
 	if (ret) {
 		snprintf(err, errlen, "no id for event %s:%s: %s", system, name, strerror(-ret));
@@ -317,7 +334,7 @@ struct kb_perfstack *kb_perfstack_open(const char *dir, const char *system, cons
 		struct perf_event_attr a;
 		long fd;
 
-		fill_attr(&a, id, o, ps->with_copy, (uint32_t)(pages * (size_t)page / 4));
+		fill_attr(&a, id, o, ps->with_copy, 0, (uint32_t)(pages * (size_t)page / 4));
 		fd = perf_open(&a, c);
 		if (fd < 0) {
 			if (errno == ENODEV)	/* offline CPU */
@@ -355,6 +372,30 @@ struct kb_perfstack *kb_perfstack_open(const char *dir, const char *system, cons
 		ce->ring.size = pages * (size_t)page;
 		ce->ring.scratch = xmalloc(MAX_RECORD);
 		ce->ring.scratch_len = MAX_RECORD;
+		if (ps->with_copy) {
+			fill_attr(&a, id, o, true, o->stack_bytes, (uint32_t)(pages * (size_t)page / 4));
+			fd = perf_open(&a, c);
+			if (fd < 0) {
+				ret = errno;
+				why_refused(ret, err, errlen);
+				errno = ret;
+				goto fail;
+			}
+			ce->fd_copy = (int)fd;
+			if (o->filter && o->filter[0] &&
+			    ioctl(ce->fd_copy, PERF_EVENT_IOC_SET_FILTER, o->filter)) {
+				ret = errno;
+				snprintf(err, errlen, "cannot filter the perf stack events: %s", strerror(ret));
+				errno = ret;
+				goto fail;
+			}
+			if (ioctl(ce->fd_copy, PERF_EVENT_IOC_SET_OUTPUT, ce->fd)) {
+				ret = errno;
+				snprintf(err, errlen, "cannot share the perf ring of CPU %d: %s", c, strerror(ret));
+				errno = ret;
+				goto fail;
+			}
+		}
 		opened++;
 	}
 	if (!opened) {
@@ -370,21 +411,44 @@ fail:
 	return NULL;
 }
 
+/*
+ * Copy events on (FP events off) or the reverse.  The new one is enabled
+ * before the old one is disabled: a bind in between gets two samples (the
+ * pairer keeps the first), never none.
+ */
+static int set_copying(struct kb_perfstack *ps, bool on)
+{
+	int ret = 0;
+
+	for (int c = 0; c < ps->ncpu; c++) {
+		struct cpu_ev *ce = &ps->cpu[c];
+		int en = on && ce->fd_copy >= 0 ? ce->fd_copy : ce->fd;
+		int dis = en == ce->fd ? ce->fd_copy : ce->fd;
+
+		if (en >= 0 && ioctl(en, PERF_EVENT_IOC_ENABLE, 0))
+			ret = -errno;
+		if (dis >= 0)
+			ioctl(dis, PERF_EVENT_IOC_DISABLE, 0);
+	}
+	ps->copying = on && ps->with_copy;
+	return ret;
+}
+
 int kb_perfstack_enable(struct kb_perfstack *ps)
 {
-	for (int c = 0; c < ps->ncpu; c++)
-		if (ps->cpu[c].fd >= 0 && ioctl(ps->cpu[c].fd, PERF_EVENT_IOC_ENABLE, 0))
-			return -errno;
-	return 0;
+	return set_copying(ps, true);
 }
 
 void kb_perfstack_disable(struct kb_perfstack *ps)
 {
 	if (!ps)
 		return;
-	for (int c = 0; c < ps->ncpu; c++)
+	for (int c = 0; c < ps->ncpu; c++) {
 		if (ps->cpu[c].fd >= 0)
 			ioctl(ps->cpu[c].fd, PERF_EVENT_IOC_DISABLE, 0);
+		if (ps->cpu[c].fd_copy >= 0)
+			ioctl(ps->cpu[c].fd_copy, PERF_EVENT_IOC_DISABLE, 0);
+	}
 }
 
 void kb_perfstack_free(struct kb_perfstack *ps)
@@ -394,6 +458,8 @@ void kb_perfstack_free(struct kb_perfstack *ps)
 	for (int c = 0; c < ps->ncpu; c++) {
 		struct cpu_ev *ce = &ps->cpu[c];
 
+		if (ce->fd_copy >= 0)
+			close(ce->fd_copy);
 		if (ce->map)
 			munmap(ce->map, ce->map_len);
 		if (ce->fd >= 0)
@@ -406,9 +472,12 @@ void kb_perfstack_free(struct kb_perfstack *ps)
 
 void kb_perfstack_emergency(const struct kb_perfstack *ps)
 {
-	for (int c = 0; c < ps->ncpu; c++)
+	for (int c = 0; c < ps->ncpu; c++) {
+		if (ps->cpu[c].fd_copy >= 0)
+			close(ps->cpu[c].fd_copy);
 		if (ps->cpu[c].fd >= 0)
 			close(ps->cpu[c].fd);
+	}
 }
 
 int kb_perfstack_nfds(const struct kb_perfstack *ps)
@@ -471,7 +540,10 @@ static void on_sample(struct kb_perfstack *ps, const void *rec, size_t len)
 			ps->st.copies++;
 		} else {
 			ps->st.over_budget++;
+			ps->wasted++;
 		}
+	} else if (ps->with_copy && !s.stack_size) {
+		ps->st.over_budget++;	/* from the FP event: copies were paused for the budget */
 	}
 	memset(&r, 0, offsetof(struct kb_rec, sa));
 	r.role = KB_ROLE_PSTACK;
@@ -548,6 +620,9 @@ static void on_record(void *ctx, const void *rec, size_t len)
 
 void kb_perfstack_read(struct kb_perfstack *ps, kb_perf_out_fn fn, void *ctx)
 {
+	struct timespec now;
+	uint64_t sec;
+
 	ps->out = fn;
 	ps->out_ctx = ctx;
 	for (int c = 0; c < ps->ncpu; c++) {
@@ -555,6 +630,20 @@ void kb_perfstack_read(struct kb_perfstack *ps, kb_perf_out_fn fn, void *ctx)
 			continue;
 		ps->cur_cpu = c;
 		kb_perf_ring_read(&ps->cpu[c].ring, on_record, ps);
+	}
+	if (!ps->with_copy)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sec = (uint64_t)now.tv_sec;
+	if (sec != ps->window_sec) {
+		ps->window_sec = sec;
+		ps->wasted = 0;
+		if (!ps->copying)
+			set_copying(ps, true);
+	} else if (ps->copying && ps->wasted > WASTE_MAX) {
+		/* copies nobody keeps: stop paying for them until the next second */
+		set_copying(ps, false);
+		ps->st.copy_pauses++;
 	}
 }
 
