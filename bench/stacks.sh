@@ -14,6 +14,7 @@ KBT=$TOP/kbindtop
 STORM=$TOP/bench/bindstorm
 NOPERF=$TOP/tests/progs/noperf
 BINDS=20000
+NAME=kbtstk$$		# a comm of our own: other runs of bindstorm stay out
 REPS=3
 STORM_SECS=2
 while [ $# -gt 0 ]; do
@@ -31,7 +32,7 @@ for b in "$KBT" "$STORM" "$NOPERF"; do
 done
 WORK=$(mktemp -d /tmp/kbtstacks.XXXXXX)
 KPID=""
-trap '[ -n "$KPID" ] && kill -INT $KPID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$KPID" ] && kill -TERM $KPID 2>/dev/null; rm -rf "$WORK"' EXIT
 HZ=$(getconf CLK_TCK)
 
 # id|how kbindtop runs (empty: untraced)
@@ -45,7 +46,7 @@ auto|--stacks --stack=auto'
 start_kbt() {	# args...: start kbindtop with JSON to /dev/null, wait for ready
 	local pre=""
 	if [ "$1" = NOPERF ]; then pre=$NOPERF; shift; fi
-	$pre "$KBT" -j -c bindstorm "$@" >/dev/null 2>"$WORK/kbt.err" &
+	$pre "$KBT" -j -c "$NAME" "$@" >/dev/null 2>"$WORK/kbt.err" &
 	KPID=$!
 	for _ in $(seq 1 200); do
 		grep -q ready "$WORK/kbt.err" && return 0
@@ -60,7 +61,7 @@ cpu_ticks() {	# utime + stime of a process
 }
 
 stop_kbt() {
-	kill -INT "$KPID"
+	kill -TERM "$KPID"
 	wait "$KPID" || true
 	KPID=""
 }
@@ -77,7 +78,7 @@ echo "$CONFIGS" | while IFS='|' read -r id args; do
 			start_kbt $args
 			c0=$(cpu_ticks "$KPID")
 		fi
-		out=$("$STORM" -n "$BINDS" -q)
+		out=$("$STORM" -N "$NAME" -n "$BINDS" -q)
 		el=$(echo "$out" | sed -n 's/.*elapsed_s=\([0-9.]*\).*/\1/p')
 		echo "$el $BINDS" | awk '{printf "%.3f\n", $1 * 1e6 / $2}' >>"$WORK/us"
 		if [ -n "$args" ]; then
@@ -101,7 +102,7 @@ done
 echo
 echo "storm: 4 workers flat out for ${STORM_SECS}s, --stack=auto, JSON with stacks to /dev/null"
 start_kbt --stacks --stack=auto
-"$STORM" -w 4 -t "$STORM_SECS" -q | sed 's/^/  bindstorm: /'
+"$STORM" -N "$NAME" -w 4 -t "$STORM_SECS" -q | sed 's/^/  bindstorm: /'
 sleep 0.5
 stop_kbt
 grep -E "bind calls shown|user stacks:|budgets" "$WORK/kbt.err" | sed 's/^/  /'

@@ -55,6 +55,7 @@ struct kb_rec {
 	int16_t stype;		/* -1 when unknown */
 	uint32_t tgid;		/* from user_stack records and perf samples, 0 otherwise */
 	uint32_t stack_id;	/* PSTACK: id in the stack store, 0 when not kept */
+	bool stack_copy;	/* PSTACK: the stack carries a copy to unwind */
 	uint16_t sa_len;
 	uint8_t sa_src;		/* enum kb_addr_src */
 	bool has_comm;

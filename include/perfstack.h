@@ -82,17 +82,18 @@ struct kb_perfstack_opts {
 	unsigned int stack_bytes;	/* sample_stack_user */
 	unsigned int copies_per_sec;	/* kept per process per second */
 	const char *filter;		/* ftrace filter the events get too (--comm), or NULL */
+	unsigned int ring_kb;		/* the trace buffer per CPU (--buffer-kb): FP rings are half */
 };
 
 struct kb_perfstack_stats {
-	uint64_t samples;		/* samples read */
+	uint64_t samples;		/* FP samples read (one per bind) */
 	uint64_t lost;			/* PERF_RECORD_LOST: samples the kernel dropped */
 	uint64_t throttled;		/* PERF_RECORD_THROTTLE */
 	uint64_t bad;			/* records that did not parse */
-	uint64_t copies;		/* samples whose stack copy was kept */
-	uint64_t over_budget;		/* ... copy dropped over the per-process budget */
+	uint64_t copies;		/* stack copies kept */
+	uint64_t over_budget;		/* copies dropped over the per-process budget */
 	uint64_t store_full;		/* ... not stored: the stack store was full */
-	uint64_t copy_pauses;		/* seconds the copy events were switched off early */
+	uint64_t copy_ring_full;	/* copies the kernel skipped, copy ring full: FP only */
 };
 
 struct kb_perfstack;

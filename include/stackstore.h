@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Stack bytes every perf sample carries, copy or not: the word at the user sp. */
+#define KB_USTACK_PEEK	8
+
 #define KB_USTACK_NREGS	17	/* x86-64 DWARF order: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
 
 /* What the producer stores. */
@@ -24,6 +27,7 @@ struct kb_ustack_in {
 	int pid, tid;
 	const uint8_t *ips;		/* nips u64 values, unaligned */
 	uint32_t nips;
+	uint64_t ra;			/* word at the user sp (return address of a leaf), 0 unknown */
 	const uint64_t *regs;		/* KB_USTACK_NREGS in DWARF order, NULL: no copy */
 	const uint8_t *copy;		/* stack bytes from regs' sp */
 	uint32_t copy_len;
@@ -34,6 +38,7 @@ struct kb_ustack {
 	int pid, tid;
 	uint32_t nips;
 	uint64_t *ips;
+	uint64_t ra;
 	bool has_copy;
 	uint64_t regs[KB_USTACK_NREGS];
 	uint32_t copy_len;

@@ -33,6 +33,7 @@ struct kb_stats {
 	uint64_t stack_over_budget;	/* copies dropped over the per-process budget: FP only */
 	uint64_t stack_store_full;	/* samples not kept: a stack larger than the store */
 	uint64_t stack_bad;		/* samples that did not parse */
+	uint64_t stack_copy_ring_full;	/* copies skipped by the kernel, copy ring full: FP only */
 };
 
 /* Events lost for good: what the header shows as "lost". */

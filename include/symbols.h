@@ -84,6 +84,7 @@ struct kb_sym_stats {
 	uint64_t procs, maps_copies, files_opened, files_failed, lookups, cache_hits;
 	uint64_t perfmaps_loaded;
 	uint64_t maps_recorded;		/* maps completed from perf's mapping records */
+	uint64_t go_names;		/* frames named from a Go binary's .gopclntab */
 	uint64_t files_shared;		/* files that reused a loaded file of the same build id */
 	uint64_t ustacks_fp, ustacks_dwarf;	/* perf stacks shown from each source */
 	uint64_t ustacks_gone;		/* perf stacks evicted from the store before shown */

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "demangle.h"
+#include "gopclntab.h"
 #include "kallsyms.h"
 #include "perfmap.h"
 #include "strbuf.h"
@@ -115,6 +116,9 @@ struct sfile {
 	int16_t alias;		/* files[] slot holding the same build, or -1 */
 	struct centry cache[CACHE_SLOTS];
 	uint64_t last;
+	int8_t go_state;	/* .gopclntab: 0 not looked for, 1 loaded, -1 none */
+	uint8_t *go_data;	/* a copy of the section */
+	struct kb_gopcln go;
 };
 
 /* A perf stack as it will be shown: the FP chain or the DWARF unwind of its copy. */
@@ -205,6 +209,7 @@ static void proc_clear(struct sproc *p)
 
 static void file_clear(struct sfile *f)
 {
+	free(f->go_data);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		free(f->cache[i].name);
 	if (f->dwfl)
@@ -789,6 +794,48 @@ static bool file_vaddr(const struct sfile *f, const struct vma *v, uint64_t addr
 	return false;
 }
 
+#define GOPCLN_MAX	(64u << 20)	/* bytes of .gopclntab copied */
+
+/* A Go binary's own function table, read once per file when .symtab has no answer. */
+static const struct kb_gopcln *go_table(struct sfile *f)
+{
+	GElf_Addr bias;
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+	uint64_t text = 0;
+	Elf_Data *data = NULL;
+
+	if (f->go_state)
+		return f->go_state > 0 ? &f->go : NULL;
+	f->go_state = -1;
+	e = f->mod ? dwfl_module_getelf(f->mod, &bias) : NULL;
+	if (!e || elf_getshdrstrndx(e, &shstr))
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstr, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".text"))
+			text = sh.sh_addr;
+		else if (!strcmp(name, ".gopclntab") && sh.sh_type == SHT_PROGBITS)
+			data = elf_getdata(scn, NULL);
+	}
+	if (!data || !data->d_buf || !data->d_size || data->d_size > GOPCLN_MAX)
+		return NULL;
+	f->go_data = xmalloc(data->d_size);
+	memcpy(f->go_data, data->d_buf, data->d_size);
+	if (kb_gopcln_init(&f->go, f->go_data, data->d_size, text)) {
+		free(f->go_data);
+		f->go_data = NULL;
+		return NULL;
+	}
+	f->go_state = 1;
+	return &f->go;
+}
+
 static const struct centry *file_lookup(struct kb_symbolizer *s, struct sfile *f, uint64_t vaddr)
 {
 	struct centry *c = &f->cache[(vaddr ^ (vaddr >> 12)) % CACHE_SLOTS];
@@ -818,6 +865,21 @@ static const struct centry *file_lookup(struct kb_symbolizer *s, struct sfile *f
 		kb_visible_str(vis, sizeof(vis), raw, sizeof(raw));
 		c->name = xstrdup(vis);
 		c->symoff = off;
+	} else {
+		/* stripped Go ("-ldflags=-s -w"): the runtime's own table still names it */
+		const struct kb_gopcln *g = go_table(f);
+		size_t nl = 0;
+		uint64_t goff = 0;
+		const char *gn = g ? kb_gopcln_find(g, vaddr, &goff, &nl) : NULL;
+
+		if (gn) {
+			char vis[sizeof(((struct kb_frame *)0)->sym)];
+
+			kb_visible_str(vis, sizeof(vis), gn, nl);
+			c->name = xstrdup(vis);
+			c->symoff = goff;
+			s->st.go_names++;
+		}
 	}
 	return c;
 }
@@ -1051,7 +1113,7 @@ static const struct ucache *perf_stack(struct kb_symbolizer *s, int pid, uint32_
 		return c;
 	}
 	c->had_copy = u.has_copy;
-	if (u.has_copy && s->mode != KB_STACK_FP)
+	if (c->had_copy && s->mode != KB_STACK_FP)
 		dwarf = s->mode == KB_STACK_DWARF || !chain_complete(s, pid, u.ips, u.nips);
 	if (dwarf) {
 		struct sproc *p = proc_find(s, pid);
@@ -1060,7 +1122,7 @@ static const struct ucache *perf_stack(struct kb_symbolizer *s, int pid, uint32_
 
 		if (p)
 			n = kb_unwind(s->uw, pid, p->maps, p->maps_len, p->maps_gen, &u, d, KB_STACK_FRAMES);
-		if (n > (int)u.nips || (n && s->mode == KB_STACK_DWARF)) {
+		if (n > (int)u.nips || (n && n >= (int)u.nips && s->mode == KB_STACK_DWARF)) {
 			c->pcs = d;
 			c->n = n;
 			snprintf(c->source, sizeof(c->source), "dwarf");
@@ -1079,10 +1141,10 @@ static const struct ucache *perf_stack(struct kb_symbolizer *s, int pid, uint32_
 		/*
 		 * The C library's bind() keeps no frame: the walk skips its
 		 * caller.  At the syscall the return address is at the user sp,
-		 * the first word of the copy; take it when it is in named code.
+		 * the word every sample carries; take it when it is in named code.
 		 */
-		if (u.has_copy && u.copy_len >= 8 && u.nips >= 1) {
-			memcpy(&ra, u.copy, sizeof(ra));
+		if (u.ra && u.nips >= 1) {
+			ra = u.ra;
 			if (u.nips >= 2 && u.ips[1] == ra)
 				ra = 0;
 			if (ra) {

@@ -84,6 +84,7 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 		struct kb_perfstack_opts po = {
 			.mode = o->stack_mode, .depth = o->stack_depth,
 			.stack_bytes = o->stack_bytes, .copies_per_sec = o->stack_copies,
+			.ring_kb = o->buffer_kb,
 		};
 		const struct kb_evspec *enter = NULL;
 		char why[256], filter[KB_MAX_LIST * 48];

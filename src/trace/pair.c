@@ -37,6 +37,7 @@ struct tstate {
 	bool has_call;			/* ENTER seen, EXIT not yet */
 	bool ustack_done;
 	bool pstack_done;
+	bool pstack_copy;		/* the attached perf stack has a stack copy */
 	bool kstack_done;
 	bool ksock_seen;
 	uint64_t ra;			/* direct caller from the uprobe or kprobe */
@@ -235,7 +236,7 @@ static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec 
 		copy_addr(ev, r);
 	t->has_call = true;
 	t->ra = r->ra;
-	t->ustack_done = t->kstack_done = t->pstack_done = false;
+	t->ustack_done = t->kstack_done = t->pstack_done = t->pstack_copy = false;
 	t->ksock_seen = iouring;
 
 	/* the libc uprobe fired just before this syscall: take its exact address */
@@ -346,10 +347,14 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		 * the sample was taken in.
 		 */
 		t = find_state(p, r->tid);
-		if (!t || !t->has_call || t->pstack_done || (t->ev.flags & KB_EVF_IOURING)) {
+		if (!t || !t->has_call || (t->ev.flags & KB_EVF_IOURING)) {
 			p->stats.unmatched_stack++;
 			return;
 		}
+		/* a bind has an FP sample and maybe a copy sample: the copy wins */
+		if (t->pstack_done && (t->pstack_copy || !r->stack_copy))
+			return;
+		t->pstack_copy = r->stack_copy;
 		t->ev.ustack_id = r->stack_id;
 		t->ev.ustack_src = KB_USRC_PERF;
 		t->ev.n_ustack = (uint8_t)(r->nframes < KB_USTACK_MAX ? r->nframes : KB_USTACK_MAX);

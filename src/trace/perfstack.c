@@ -33,15 +33,26 @@
 #include "xalloc.h"
 
 #define BUDGET_SLOTS	1024		/* per-process copy budgets (direct-mapped by pid) */
-#define RING_PAGES_COPY	128		/* data pages per CPU with stack copies (512 KB) */
-#define RING_PAGES_FP	16
-#define MAX_RECORD	65536
 /*
- * Copies thrown away (over the budget) before the copy events are paused
- * for the rest of the second: each costs the bind ~10 us and 8 KB of ring,
- * and a 4-worker storm overflowed 512 KB rings within ~30 ms of copies.
+ * FP rings: half the trace buffer size (--buffer-kb), a power of two.  The
+ * reader can be kept off the CPU for a while by the storm it traces; at
+ * ~250 bytes a sample, 1 MB rides out ~1 s of 4000 binds/s per CPU.
  */
-#define WASTE_MAX	32		/* a perf record's size is a u16 */
+#define RING_PAGES_FP_MIN	16
+/*
+ * The copy events' own rings are small on purpose: when one is full the
+ * kernel drops the copy before making it (the bind then has its FP sample
+ * only), so the ring bounds what copies cost between two reads of the
+ * reader, whatever the storm: 128 KB holds about 15 copies of 8 KB.
+ */
+#define RING_PAGES_COPY	32
+#define MAX_RECORD	65536		/* a perf record's size is a u16 */
+/*
+ * Even without a copy the FP event takes the top of the stack: the word
+ * at the user sp is the return address into the caller of the C
+ * library's bind(), which the frame-pointer walk skips.
+ */
+#define PEEK_BYTES	KB_USTACK_PEEK
 
 struct budget {
 	int pid;
@@ -49,12 +60,16 @@ struct budget {
 	uint32_t n;
 };
 
-struct cpu_ev {
-	int fd;				/* the event that owns the ring (no stack copy in copy modes) */
-	int fd_copy;			/* with the stack copy, output into fd's ring; -1 in fp mode */
+struct ring_map {
+	int fd;
 	void *map;
 	size_t map_len;
 	struct kb_perf_ring ring;
+};
+
+struct cpu_ev {
+	struct ring_map fp;		/* every bind: FP chain, registers, the word at sp */
+	struct ring_map copy;		/* with the stack copy (fd -1 in fp mode) */
 };
 
 struct kb_perfstack {
@@ -65,17 +80,9 @@ struct kb_perfstack {
 	struct kb_stackstore *store;
 	struct kb_perfstack_stats st;
 	struct budget budget[BUDGET_SLOTS];
-	/*
-	 * The kernel copies the stack for every sample of an enabled copy
-	 * event, kept or not: once WASTE_MAX of this second's copies went
-	 * over the budget, the copy events are switched off (the FP events
-	 * on) until the next second.
-	 */
-	bool copying;
-	uint64_t window_sec;
-	uint64_t wasted;		/* copies over the budget in this window */
 	/* the record being handled */
 	int cur_cpu;
+	bool cur_copy;			/* it came from a copy ring */
 	kb_perf_out_fn out;
 	void *out_ctx;
 };
@@ -239,7 +246,7 @@ static void fill_attr(struct perf_event_attr *a, uint64_t id, const struct kb_pe
 	if (with_copy) {
 		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		a->sample_regs_user = KB_PERF_REGS_MASK;
-		/* 0: the same layout with an empty copy (the events share one ring) */
+		/* the FP event's few bytes keep the layout of the copy event's (one ring) */
 		a->sample_stack_user = stack_bytes;
 	}
 }
@@ -304,12 +311,58 @@ int kb_perfstack_probe(const char *tracefs_dir, char *why, size_t len)
 	return 0;
 }
 
+/* One event on CPU c whose samples copy stack_bytes, with its own mapped ring. */
+static int open_ring(struct ring_map *rm, uint64_t id, const struct kb_perfstack_opts *o, int c,
+		     uint32_t stack_bytes, size_t pages, long page, char *err, size_t errlen)
+{
+	struct perf_event_attr a;
+	long fd;
+	int ret;
+
+	fill_attr(&a, id, o, true, stack_bytes, (uint32_t)(pages * (size_t)page / 4));
+	fd = perf_open(&a, c);
+	if (fd < 0) {
+		ret = errno;
+		if (ret != ENODEV)
+			why_refused(ret, err, errlen);
+		return -ret;
+	}
+	rm->fd = (int)fd;
+	/* the instances' filter: samples of filtered-out binds would cost and be unpaired */
+	if (o->filter && o->filter[0] && ioctl(rm->fd, PERF_EVENT_IOC_SET_FILTER, o->filter)) {
+		ret = errno;
+		snprintf(err, errlen, "cannot filter the perf stack events: %s", strerror(ret));
+		return -ret;
+	}
+	/* without CAP_IPC_LOCK rings count against perf_event_mlock_kb: shrink */
+	for (;;) {
+		rm->map_len = (pages + 1) * (size_t)page;
+		rm->map = mmap(NULL, rm->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, rm->fd, 0);
+		if (rm->map != MAP_FAILED)
+			break;
+		rm->map = NULL;
+		if (pages <= 2 || (errno != EPERM && errno != ENOMEM)) {
+			ret = errno;
+			snprintf(err, errlen, "cannot map the perf ring of CPU %d: %s", c, strerror(ret));
+			return -ret;
+		}
+		pages /= 2;
+	}
+	rm->ring.base = rm->map;
+	rm->ring.data = (uint8_t *)rm->map + page;
+	rm->ring.size = pages * (size_t)page;
+	rm->ring.scratch = xmalloc(MAX_RECORD);
+	rm->ring.scratch_len = MAX_RECORD;
+	return 0;
+}
+
 struct kb_perfstack *kb_perfstack_open(const char *dir, const char *system, const char *name,
 				       const struct kb_perfstack_opts *o, struct kb_stackstore *store,
 				       char *err, size_t errlen)
 {
 	struct kb_perfstack *ps = xcalloc(1, sizeof(*ps));
 	long page = sysconf(_SC_PAGESIZE);
+	size_t fp_pages = RING_PAGES_FP_MIN;
 	uint64_t id;
 	int ret, opened = 0;
 
@@ -321,80 +374,26 @@ struct kb_perfstack *kb_perfstack_open(const char *dir, const char *system, cons
 		ps->ncpu = 1;
 	ps->cpu = xcalloc((size_t)ps->ncpu, sizeof(*ps->cpu));
 	for (int c = 0; c < ps->ncpu; c++)
-		ps->cpu[c].fd = ps->cpu[c].fd_copy = -1;
+		ps->cpu[c].fp.fd = ps->cpu[c].copy.fd = -1;
 	ret = event_id(dir, system, name, &id);
 	if (ret) {
 		snprintf(err, errlen, "no id for event %s:%s: %s", system, name, strerror(-ret));
 		errno = -ret;
 		goto fail;
 	}
+	while (fp_pages * (size_t)page < (size_t)o->ring_kb * 1024 / 2)
+		fp_pages *= 2;
 	for (int c = 0; c < ps->ncpu; c++) {
 		struct cpu_ev *ce = &ps->cpu[c];
-		size_t pages = ps->with_copy ? RING_PAGES_COPY : RING_PAGES_FP;
-		struct perf_event_attr a;
-		long fd;
 
-		fill_attr(&a, id, o, ps->with_copy, 0, (uint32_t)(pages * (size_t)page / 4));
-		fd = perf_open(&a, c);
-		if (fd < 0) {
-			if (errno == ENODEV)	/* offline CPU */
-				continue;
-			ret = errno;
-			why_refused(ret, err, errlen);
-			errno = ret;
+		ret = open_ring(&ce->fp, id, o, c, PEEK_BYTES, fp_pages, page, err, errlen);
+		if (ret == -ENODEV)	/* offline CPU */
+			continue;
+		if (!ret && ps->with_copy)
+			ret = open_ring(&ce->copy, id, o, c, o->stack_bytes, RING_PAGES_COPY, page, err, errlen);
+		if (ret) {
+			errno = -ret;
 			goto fail;
-		}
-		ce->fd = (int)fd;
-		/* the instances' filter: samples of filtered-out binds would cost and be unpaired */
-		if (o->filter && o->filter[0] && ioctl(ce->fd, PERF_EVENT_IOC_SET_FILTER, o->filter)) {
-			ret = errno;
-			snprintf(err, errlen, "cannot filter the perf stack events: %s", strerror(ret));
-			errno = ret;
-			goto fail;
-		}
-		/* without CAP_IPC_LOCK rings count against perf_event_mlock_kb: shrink */
-		for (;;) {
-			ce->map_len = (pages + 1) * (size_t)page;
-			ce->map = mmap(NULL, ce->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, ce->fd, 0);
-			if (ce->map != MAP_FAILED)
-				break;
-			ce->map = NULL;
-			if (pages <= 2 || (errno != EPERM && errno != ENOMEM)) {
-				ret = errno;
-				snprintf(err, errlen, "cannot map the perf ring of CPU %d: %s", c, strerror(ret));
-				errno = ret;
-				goto fail;
-			}
-			pages /= 2;
-		}
-		ce->ring.base = ce->map;
-		ce->ring.data = (uint8_t *)ce->map + page;
-		ce->ring.size = pages * (size_t)page;
-		ce->ring.scratch = xmalloc(MAX_RECORD);
-		ce->ring.scratch_len = MAX_RECORD;
-		if (ps->with_copy) {
-			fill_attr(&a, id, o, true, o->stack_bytes, (uint32_t)(pages * (size_t)page / 4));
-			fd = perf_open(&a, c);
-			if (fd < 0) {
-				ret = errno;
-				why_refused(ret, err, errlen);
-				errno = ret;
-				goto fail;
-			}
-			ce->fd_copy = (int)fd;
-			if (o->filter && o->filter[0] &&
-			    ioctl(ce->fd_copy, PERF_EVENT_IOC_SET_FILTER, o->filter)) {
-				ret = errno;
-				snprintf(err, errlen, "cannot filter the perf stack events: %s", strerror(ret));
-				errno = ret;
-				goto fail;
-			}
-			if (ioctl(ce->fd_copy, PERF_EVENT_IOC_SET_OUTPUT, ce->fd)) {
-				ret = errno;
-				snprintf(err, errlen, "cannot share the perf ring of CPU %d: %s", c, strerror(ret));
-				errno = ret;
-				goto fail;
-			}
 		}
 		opened++;
 	}
@@ -411,32 +410,16 @@ fail:
 	return NULL;
 }
 
-/*
- * Copy events on (FP events off) or the reverse.  The new one is enabled
- * before the old one is disabled: a bind in between gets two samples (the
- * pairer keeps the first), never none.
- */
-static int set_copying(struct kb_perfstack *ps, bool on)
-{
-	int ret = 0;
-
-	for (int c = 0; c < ps->ncpu; c++) {
-		struct cpu_ev *ce = &ps->cpu[c];
-		int en = on && ce->fd_copy >= 0 ? ce->fd_copy : ce->fd;
-		int dis = en == ce->fd ? ce->fd_copy : ce->fd;
-
-		if (en >= 0 && ioctl(en, PERF_EVENT_IOC_ENABLE, 0))
-			ret = -errno;
-		if (dis >= 0)
-			ioctl(dis, PERF_EVENT_IOC_DISABLE, 0);
-	}
-	ps->copying = on && ps->with_copy;
-	return ret;
-}
-
 int kb_perfstack_enable(struct kb_perfstack *ps)
 {
-	return set_copying(ps, true);
+	/* FP events first: a bind always has its FP sample */
+	for (int c = 0; c < ps->ncpu; c++)
+		if (ps->cpu[c].fp.fd >= 0 && ioctl(ps->cpu[c].fp.fd, PERF_EVENT_IOC_ENABLE, 0))
+			return -errno;
+	for (int c = 0; c < ps->ncpu; c++)
+		if (ps->cpu[c].copy.fd >= 0 && ioctl(ps->cpu[c].copy.fd, PERF_EVENT_IOC_ENABLE, 0))
+			return -errno;
+	return 0;
 }
 
 void kb_perfstack_disable(struct kb_perfstack *ps)
@@ -444,11 +427,20 @@ void kb_perfstack_disable(struct kb_perfstack *ps)
 	if (!ps)
 		return;
 	for (int c = 0; c < ps->ncpu; c++) {
-		if (ps->cpu[c].fd >= 0)
-			ioctl(ps->cpu[c].fd, PERF_EVENT_IOC_DISABLE, 0);
-		if (ps->cpu[c].fd_copy >= 0)
-			ioctl(ps->cpu[c].fd_copy, PERF_EVENT_IOC_DISABLE, 0);
+		if (ps->cpu[c].fp.fd >= 0)
+			ioctl(ps->cpu[c].fp.fd, PERF_EVENT_IOC_DISABLE, 0);
+		if (ps->cpu[c].copy.fd >= 0)
+			ioctl(ps->cpu[c].copy.fd, PERF_EVENT_IOC_DISABLE, 0);
 	}
+}
+
+static void ring_free(struct ring_map *rm)
+{
+	if (rm->map)
+		munmap(rm->map, rm->map_len);
+	if (rm->fd >= 0)
+		close(rm->fd);
+	free(rm->ring.scratch);
 }
 
 void kb_perfstack_free(struct kb_perfstack *ps)
@@ -456,15 +448,8 @@ void kb_perfstack_free(struct kb_perfstack *ps)
 	if (!ps)
 		return;
 	for (int c = 0; c < ps->ncpu; c++) {
-		struct cpu_ev *ce = &ps->cpu[c];
-
-		if (ce->fd_copy >= 0)
-			close(ce->fd_copy);
-		if (ce->map)
-			munmap(ce->map, ce->map_len);
-		if (ce->fd >= 0)
-			close(ce->fd);
-		free(ce->ring.scratch);
+		ring_free(&ps->cpu[c].copy);
+		ring_free(&ps->cpu[c].fp);
 	}
 	free(ps->cpu);
 	free(ps);
@@ -473,21 +458,23 @@ void kb_perfstack_free(struct kb_perfstack *ps)
 void kb_perfstack_emergency(const struct kb_perfstack *ps)
 {
 	for (int c = 0; c < ps->ncpu; c++) {
-		if (ps->cpu[c].fd_copy >= 0)
-			close(ps->cpu[c].fd_copy);
-		if (ps->cpu[c].fd >= 0)
-			close(ps->cpu[c].fd);
+		if (ps->cpu[c].copy.fd >= 0)
+			close(ps->cpu[c].copy.fd);
+		if (ps->cpu[c].fp.fd >= 0)
+			close(ps->cpu[c].fp.fd);
 	}
 }
 
 int kb_perfstack_nfds(const struct kb_perfstack *ps)
 {
-	return ps ? ps->ncpu : 0;
+	return ps ? 2 * ps->ncpu : 0;
 }
 
 int kb_perfstack_fd(const struct kb_perfstack *ps, int i)
 {
-	return ps->cpu[i].map ? ps->cpu[i].fd : -1;
+	const struct ring_map *rm = i < ps->ncpu ? &ps->cpu[i].fp : &ps->cpu[i - ps->ncpu].copy;
+
+	return rm->map ? rm->fd : -1;
 }
 
 /* --- samples --------------------------------------------------------------- */
@@ -516,34 +503,36 @@ static void on_sample(struct kb_perfstack *ps, const void *rec, size_t len)
 	uint64_t regs[KB_USTACK_NREGS];
 	struct kb_rec r;
 
-	if (kb_perf_parse_sample(rec, len, ps->with_copy, &s)) {
+	if (kb_perf_parse_sample(rec, len, true, &s)) {
 		ps->st.bad++;
 		return;
 	}
-	ps->st.samples++;
+	if (!ps->cur_copy)
+		ps->st.samples++;	/* one per bind; copies are counted apart */
 	in.pid = (int)s.pid;
 	in.tid = (int)s.tid;
 	in.ips = s.ips;
 	in.nips = s.nips;
-	if (s.has_regs && s.dyn_size) {
-		if (budget_take(ps, in.pid, s.time)) {
-			/* perf order ax bx cx dx si di bp sp ip r8..r15 -> DWARF order */
-			static const int from[KB_USTACK_NREGS] = {
-				0, 3, 2, 1, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 8
-			};
+	if (s.dyn_size >= 8)
+		in.ra = kb_perf_u64(s.stack);
+	if (ps->cur_copy) {
+		/* perf order ax bx cx dx si di bp sp ip r8..r15 -> DWARF order */
+		static const int from[KB_USTACK_NREGS] = {
+			0, 3, 2, 1, 4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 8
+		};
 
-			for (int i = 0; i < KB_USTACK_NREGS; i++)
-				regs[i] = s.regs[from[i]];
-			in.regs = regs;
-			in.copy = s.stack;
-			in.copy_len = (uint32_t)s.dyn_size;
-			ps->st.copies++;
-		} else {
+		if (!s.has_regs || s.dyn_size <= PEEK_BYTES)
+			return;		/* nothing to unwind: the FP sample says it all */
+		if (!budget_take(ps, in.pid, s.time)) {
 			ps->st.over_budget++;
-			ps->wasted++;
+			return;
 		}
-	} else if (ps->with_copy && !s.stack_size) {
-		ps->st.over_budget++;	/* from the FP event: copies were paused for the budget */
+		for (int i = 0; i < KB_USTACK_NREGS; i++)
+			regs[i] = s.regs[from[i]];
+		in.regs = regs;
+		in.copy = s.stack;
+		in.copy_len = (uint32_t)s.dyn_size;
+		ps->st.copies++;
 	}
 	memset(&r, 0, offsetof(struct kb_rec, sa));
 	r.role = KB_ROLE_PSTACK;
@@ -558,6 +547,7 @@ static void on_sample(struct kb_perfstack *ps, const void *rec, size_t len)
 	r.nframes = (int)(s.nips < KB_USTACK_MAX ? s.nips : KB_USTACK_MAX);
 	memcpy(r.frames, s.ips, (size_t)r.nframes * sizeof(uint64_t));
 	r.stack_id = kb_stackstore_put(ps->store, &in);
+	r.stack_copy = in.regs != NULL;
 	if (!r.stack_id)
 		ps->st.store_full++;
 	ps->out(ps->out_ctx, ps->cur_cpu, &r);
@@ -594,16 +584,23 @@ static void on_record(void *ctx, const void *rec, size_t len)
 		on_sample(ps, rec, len);
 		break;
 	case PERF_RECORD_LOST:
-		/* id, lost */
-		if (len >= sizeof(h) + 16)
-			ps->st.lost += kb_perf_u64((const uint8_t *)rec + sizeof(h) + 8);
+		/* id, lost: a full copy ring only means "FP only" for those binds */
+		if (len >= sizeof(h) + 16) {
+			uint64_t n = kb_perf_u64((const uint8_t *)rec + sizeof(h) + 8);
+
+			if (ps->cur_copy)
+				ps->st.copy_ring_full += n;
+			else
+				ps->st.lost += n;
+		}
 		break;
 	case PERF_RECORD_MMAP2:
-		on_mmap2(ps, rec, len);
+		if (!ps->cur_copy)	/* both events report them: once is enough */
+			on_mmap2(ps, rec, len);
 		break;
 	case PERF_RECORD_COMM:
 		/* pid, tid, comm: an exec drops every mapping before it */
-		if ((h.misc & PERF_RECORD_MISC_COMM_EXEC) && len >= sizeof(h) + 8) {
+		if (!ps->cur_copy && (h.misc & PERF_RECORD_MISC_COMM_EXEC) && len >= sizeof(h) + 8) {
 			uint32_t pid;
 
 			memcpy(&pid, (const uint8_t *)rec + sizeof(h), 4);
@@ -620,30 +617,16 @@ static void on_record(void *ctx, const void *rec, size_t len)
 
 void kb_perfstack_read(struct kb_perfstack *ps, kb_perf_out_fn fn, void *ctx)
 {
-	struct timespec now;
-	uint64_t sec;
-
 	ps->out = fn;
 	ps->out_ctx = ctx;
 	for (int c = 0; c < ps->ncpu; c++) {
-		if (!ps->cpu[c].map)
-			continue;
 		ps->cur_cpu = c;
-		kb_perf_ring_read(&ps->cpu[c].ring, on_record, ps);
-	}
-	if (!ps->with_copy)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	sec = (uint64_t)now.tv_sec;
-	if (sec != ps->window_sec) {
-		ps->window_sec = sec;
-		ps->wasted = 0;
-		if (!ps->copying)
-			set_copying(ps, true);
-	} else if (ps->copying && ps->wasted > WASTE_MAX) {
-		/* copies nobody keeps: stop paying for them until the next second */
-		set_copying(ps, false);
-		ps->st.copy_pauses++;
+		ps->cur_copy = false;
+		if (ps->cpu[c].fp.map)
+			kb_perf_ring_read(&ps->cpu[c].fp.ring, on_record, ps);
+		ps->cur_copy = true;
+		if (ps->cpu[c].copy.map)
+			kb_perf_ring_read(&ps->cpu[c].copy.ring, on_record, ps);
 	}
 }
 

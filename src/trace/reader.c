@@ -203,6 +203,7 @@ static void publish(struct kb_reader *r)
 		r->priv.stack_over_budget = pst.over_budget;
 		r->priv.stack_store_full = pst.store_full;
 		r->priv.stack_bad = pst.bad;
+		r->priv.stack_copy_ring_full = pst.copy_ring_full;
 	}
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;

@@ -28,6 +28,7 @@ struct entry {
 	uint64_t hash;
 	int pid, tid;
 	uint32_t nips;
+	uint64_t ra;
 	bool has_copy;
 	uint32_t copy_len;
 	uint64_t regs[KB_USTACK_NREGS];
@@ -151,7 +152,8 @@ static void evict_oldest(struct kb_stackstore *s)
 
 static bool same(const struct entry *e, const struct kb_ustack_in *in, uint64_t h)
 {
-	if (e->hash != h || e->pid != in->pid || e->nips != in->nips || e->has_copy != !!in->regs)
+	if (e->hash != h || e->pid != in->pid || e->nips != in->nips || e->has_copy != !!in->regs ||
+	    e->ra != in->ra)
 		return false;
 	if (memcmp(e->data, in->ips, (size_t)in->nips * 8))
 		return false;
@@ -169,6 +171,7 @@ uint32_t kb_stackstore_put(struct kb_stackstore *s, const struct kb_ustack_in *i
 	struct entry *e;
 
 	h = fnv(h, &in->pid, sizeof(in->pid));
+	h = fnv(h, &in->ra, sizeof(in->ra));
 	h = fnv(h, in->ips, (size_t)in->nips * 8);
 	if (in->regs) {
 		h = fnv(h, in->regs, KB_USTACK_NREGS * sizeof(uint64_t));
@@ -202,6 +205,7 @@ uint32_t kb_stackstore_put(struct kb_stackstore *s, const struct kb_ustack_in *i
 	e->pid = in->pid;
 	e->tid = in->tid;
 	e->nips = in->nips;
+	e->ra = in->ra;
 	e->has_copy = in->regs != NULL;
 	e->copy_len = in->regs ? in->copy_len : 0;
 	if (in->regs)
@@ -232,6 +236,7 @@ int kb_stackstore_get(struct kb_stackstore *s, uint32_t id, struct kb_ustack *ou
 		out->pid = e->pid;
 		out->tid = e->tid;
 		out->nips = e->nips;
+		out->ra = e->ra;
 		out->ips = xmalloc((size_t)e->nips * 8 + 1);
 		memcpy(out->ips, e->data, (size_t)e->nips * 8);
 		out->has_copy = e->has_copy;

@@ -292,11 +292,12 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
 	if (st->stack_samples || st->stack_lost)
-		fprintf(f, "kbindtop: user stacks: %" PRIu64 " perf samples, %" PRIu64 " with a stack copy, %"
-			PRIu64 " frame pointers only (over the --stack-copies budget); lost %" PRIu64
-			" (kernel), %" PRIu64 " unpaired, %" PRIu64 " not stored\n", st->stack_samples,
-			st->stack_copies, st->stack_over_budget, st->stack_lost, st->stack_unpaired,
-			st->stack_store_full + st->stack_bad);
+		fprintf(f, "kbindtop: user stacks: %" PRIu64 " perf samples, %" PRIu64 " stack copies kept, %"
+			PRIu64 " copies over the --stack-copies budget; %" PRIu64
+			" records lost in the kernel (samples or mappings), %" PRIu64 " unpaired, %" PRIu64 " not stored; %" PRIu64 " copies skipped "
+			"(copy ring full)\n", st->stack_samples, st->stack_copies, st->stack_over_budget,
+			st->stack_lost, st->stack_unpaired, st->stack_store_full + st->stack_bad,
+			st->stack_copy_ring_full);
 	/* fields a budget skipped are null in the lines above: say how many */
 	if (es && kb_budget_text(es, budget, sizeof(budget))[0])
 		fprintf(f, "kbindtop: budgets: %s (those fields are null)\n", budget);

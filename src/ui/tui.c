@@ -305,6 +305,21 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 }
 
 /* The table's sink: every call that passed the selection is counted into the model. */
+/* kb_stack_depth_fn: a new perf stack of the table is resolved once to know its rows. */
+static int stack_depth(void *ctx, int pid, const struct kb_mstack *s)
+{
+	struct tui *t = ctx;
+	struct kb_stack *st = xmalloc(sizeof(*st));
+	struct kb_event ev;
+	int n;
+
+	kb_mstack_event(s, &ev);
+	kb_sym_stack(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), pid, &ev, false, st);
+	n = st->n;
+	free(st);
+	return n;
+}
+
 static void model_sink_add(void *ctx, const struct kb_bind *b)
 {
 	kb_model_add(ctx, b);
@@ -415,6 +430,7 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->m = kb_model_new(NULL);
 	t->pl = kb_pipeline_new(&t->sel, e->q, kb_backend_name(e->plan.backend));
 	kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "table", .ctx = t->m, .add = model_sink_add });
+	kb_model_set_stack_depth(t->m, stack_depth, t);
 	kb_sym_set_stacks(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), e->stacks, o->stack_mode,
 			  o->stack_depth ? o->stack_depth : kb_perfstack_max_depth(), o->stack_copies,
 			  e->stack_note);
