@@ -53,6 +53,31 @@ for port, late in ((${P}4, 1), (${P}6, 3)):
     assert 'main' in syms(e), st
 "
 
+# a stripped static Go binary: names from .gopclntab (when Go is installed)
+if command -v go >/dev/null 2>&1; then
+	mkdir -p "$kb_tmp/go"
+	cp "$top_srcdir/tests/progs/gostack.go" "$kb_tmp/go/main.go"
+	(cd "$kb_tmp/go" && GOCACHE=$kb_tmp/go/cache GOPATH=$kb_tmp/go/path GO111MODULE=off \
+		go build -ldflags="-s -w" -o kbtgostack main.go) || kb_fail "go build failed"
+	readelf -S "$kb_tmp/go/kbtgostack" | grep -q '\.symtab' && kb_fail "the Go binary is not stripped"
+	kb_start go --json --stacks -c kbtgostack
+	kb=$KB_PID
+	"$kb_tmp/go/kbtgostack" 127.0.0.1:${P}8 || kb_fail "kbtgostack failed"
+	sleep 0.3
+	kb_stop "$kb" INT || kb_fail "kbindtop exited with $?"
+	kb_residue "$kb"
+	kb_json "$kb_tmp/go.out" "
+# (the address of a static binary's bind is read late; the process is gone: by comm)
+e = one(comm='kbtgostack')
+s = [f['sym'] for f in e['user_stack']]
+assert 'main.kbtGoBind' in s and s.count('main.kbtGoDeep') == 6 and 'main.main' in s, s
+assert any(x and x.startswith('syscall.') for x in s), s
+print('stripped Go: %d frames (%s)' % (len(s), e['user_stack_source']))
+"
+else
+	echo "note: go not installed: the .gopclntab check did not run"
+fi
+
 # perf refused: the kernel says EPERM (seccomp), stacks come from ftrace
 "$PROGS/noperf" "$KBINDTOP" --check | grep -q "^perf user stacks: *no: perf_event_open refused" ||
 	kb_fail "--check does not say perf stacks are refused"

@@ -220,8 +220,44 @@ static void test_pairing(void)
 	kb_pair_free(p);
 }
 
+/*
+ * The perf probe may run before the ftrace one: a sample up to 1 ms
+ * before its ENTER is that call's; an FP and a copy sample of one bind
+ * keep the copy; a sample with no ENTER after it is counted unmatched.
+ */
+static void test_sample_first(void)
+{
+	struct kb_pair *p = kb_pair_new(2, true, emit, NULL);
+	struct kb_pair_stats ps;
+	struct kb_rec r;
+
+	ngot = 0;
+	rec(p, 1, KB_ROLE_PSTACK, 21, 999, 81);
+	memset(&r, 0, sizeof(r));
+	r.role = KB_ROLE_PSTACK;
+	r.tid = 21;
+	r.ts = 999;
+	r.stack_id = 82;
+	r.stack_copy = true;
+	kb_pair_add(p, 1, &r);
+	rec(p, 0, KB_ROLE_ENTER, 21, 1000, 0);
+	rec(p, 0, KB_ROLE_EXIT, 21, 2000, 0);
+	/* a sample whose ENTER never comes (lost), then a bind 2 ms later */
+	rec(p, 1, KB_ROLE_PSTACK, 21, 3000, 83);
+	rec(p, 0, KB_ROLE_ENTER, 21, 2003000, 0);
+	rec(p, 0, KB_ROLE_EXIT, 21, 2004000, 0);
+	kb_pair_flush_all(p);
+	CHECK_INT(ngot, 2);
+	CHECK_INT(got[0].ustack_id, 82);
+	CHECK_INT(got[1].ustack_id, 0);
+	kb_pair_get_stats(p, &ps);
+	CHECK_INT(ps.unmatched_stack, 1);
+	kb_pair_free(p);
+}
+
 int main(void)
 {
+	test_sample_first();
 	test_parse();
 	test_ring_wrap();
 	test_store();
