@@ -40,6 +40,7 @@ struct kb_procs {
 	struct thread_ent thr[NTHREAD];
 	int bucket[NBUCKET];
 	uint64_t tick;
+	uint64_t gen;
 	uint64_t evicted;
 	unsigned int cursor;
 };
@@ -168,6 +169,11 @@ int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now
 	return t->tgid;
 }
 
+uint64_t kb_procs_loads(const struct kb_procs *pc)
+{
+	return pc->gen;
+}
+
 uint64_t kb_procs_evicted(const struct kb_procs *pc)
 {
 	return pc->evicted;
@@ -287,6 +293,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 			}
 			load(p);
 			p->loaded_ns = now_ns;
+			p->gen = ++pc->gen;
 		}
 		p->used = ++pc->tick;
 		return p;
@@ -319,6 +326,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
 	load(p);
 	p->loaded_ns = now_ns;
+	p->gen = ++pc->gen;
 	p->used = ++pc->tick;
 	p->next = pc->bucket[hpid(pid)];
 	pc->bucket[hpid(pid)] = idx;
