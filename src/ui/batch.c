@@ -258,9 +258,20 @@ static void text_stack(struct kb_batch *bt, const struct kb_bind *b, bool kernel
 		return;
 	}
 	kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
-	for (int i = 0; i < st.n; i++)
+	for (int i = 0; i < st.n; i++) {
+		int j = i;
+
 		kb_buf_printf(&bt->out, "    %c#%-2d %s\n", c, i,
 			      kb_sym_frame_text(&st.f[i], ft, sizeof(ft)));
+		/* recursion: a run of the same return address is folded into one line */
+		while (j + 1 < st.n && st.f[j + 1].addr == st.f[i].addr)
+			j++;
+		if (j - i >= 2) {
+			kb_buf_printf(&bt->out, "    %c#%d-#%d  the frame above %d more times (recursion)\n",
+				      c, i + 1, j, j - i);
+			i = j;
+		}
+	}
 	if (st.note[0])
 		kb_buf_printf(&bt->out, "    (%s)\n", st.note);
 }
