@@ -67,7 +67,6 @@ if command -v go >/dev/null 2>&1; then
 	kb_stop "$kb" INT || kb_fail "kbindtop exited with $?"
 	kb_residue "$kb"
 	kb_json "$kb_tmp/go.out" "
-# (the address of a static binary's bind is read late; the process is gone: by comm)
 e = one(comm='kbtgostack')
 s = [f['sym'] for f in e['user_stack']]
 assert 'main.kbtGoBind' in s and s.count('main.kbtGoDeep') == 6 and 'main.main' in s, s

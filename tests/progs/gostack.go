@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 )
 
 //go:noinline
@@ -33,4 +34,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// alive a little: a static binary's comm is read from /proc (no libc probe)
+	time.Sleep(300 * time.Millisecond)
 }
