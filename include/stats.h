@@ -34,6 +34,9 @@ struct kb_stats {
 	uint64_t stack_store_full;	/* samples not kept: a stack larger than the store */
 	uint64_t stack_bad;		/* samples that did not parse */
 	uint64_t stack_copy_ring_full;	/* copies skipped by the kernel, copy ring full: FP only */
+	uint64_t iou_noise;		/* io_uring completions recorded while a BIND was in flight */
+	uint64_t iou_gate_opens;	/* times io_uring_complete recorded for a BIND */
+	uint64_t iou_gate_ns;		/* total time it recorded */
 };
 
 /* Events lost for good: what the header shows as "lost". */
