@@ -69,6 +69,9 @@ int kb_backend_kprobe(struct kb_session *s, const struct kb_caps *c, struct kb_p
 int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
 			int inst_enter, int inst_other, char *err, size_t errlen);
 
+/* The --comm filter on the generic comm field, valid on every event ("" none). */
+void kb_backend_comm_filter(const struct kb_options *o, char *buf, size_t len);
+
 /* Append an event spec to the plan; returns it (NULL when full). */
 struct kb_evspec *kb_plan_add(struct kb_plan *plan, const char *system, const char *name,
 			      enum kb_role role, int inst);

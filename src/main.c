@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "check.h"
 #include "engine.h"
+#include "symbols.h"
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
@@ -133,6 +134,10 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 	int ret = 0, werr = 0;
 	bool stopping = false, more = false;
 
+	/* where perf stacks are, and how to unwind them */
+	kb_sym_set_stacks(kb_enricher_symbolizer(kb_pipeline_enricher(pl)), e->stacks, o->stack_mode,
+			  o->stack_depth ? o->stack_depth : kb_perfstack_max_depth(), o->stack_copies,
+			  e->stack_note);
 	kb_pipeline_add_sink(pl, &(struct kb_sink){ .name = "batch", .ctx = &out, .add = out_add,
 						     .flush = out_flush });
 	kb_metrics_attach(mt, pl);

@@ -99,6 +99,21 @@ GETTER(get_ustack_note)
 	v->null = false;
 }
 
+GETTER(get_ustack_source)
+{
+	struct kb_stack st;
+
+	v->null = true;
+	if (!b->sym || b->ev.ustack_src == KB_USRC_NONE)
+		return;
+	kb_sym_stack(b->sym, b->pid, &b->ev, false, &st);
+	if (!st.source[0])
+		return;
+	snprintf(s, len, "%s", st.source);
+	v->s = s;
+	v->null = false;
+}
+
 const struct kb_field kb_fields[] = {
 	{ "ts", "time of the call (seconds since the epoch)", KB_F_TS, false, get_ts },
 	{ "pid", "process id (thread group)", KB_F_INT, false, get_pid },
@@ -137,6 +152,8 @@ const struct kb_field kb_fields[] = {
 	{ "addr_source", "where the address came from", KB_F_STR, false, get_addr_source },
 	{ "verified", "address captured at the time of the call", KB_F_BOOL, false, get_verified },
 	{ "user_stack", "user call stack, innermost first", KB_F_STACK, true, get_ustack },
+	{ "user_stack_source", "where the user stack came from: fp (frame pointers), dwarf "
+	  "(unwound stack copy) or ftrace", KB_F_STR, true, get_ustack_source },
 	{ "user_stack_note", "why the user stack may be incomplete", KB_F_STR, true, get_ustack_note },
 	{ "kernel_stack", "kernel call stack, innermost first", KB_F_STACK, true, get_kstack },
 };

@@ -333,6 +333,21 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 }
 
 /* The table's sink: every call that passed the selection is counted into the model. */
+/* kb_stack_depth_fn: a new perf stack of the table is resolved once to know its rows. */
+static int stack_depth(void *ctx, int pid, const struct kb_mstack *s)
+{
+	struct tui *t = ctx;
+	struct kb_stack *st = xmalloc(sizeof(*st));
+	struct kb_event ev;
+	int n;
+
+	kb_mstack_event(s, &ev);
+	kb_sym_stack(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), pid, &ev, false, st);
+	n = st->n;
+	free(st);
+	return n;
+}
+
 static void model_sink_add(void *ctx, const struct kb_bind *b)
 {
 	kb_model_add(ctx, b);
@@ -541,6 +556,11 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 							       .add = model_sink_add });
 		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "log", .ctx = t->log,
 							       .add = log_sink_add });
+		/* perf stacks: where they are, how to unwind them, how deep each is in the table */
+		kb_model_set_stack_depth(t->m, stack_depth, t);
+		kb_sym_set_stacks(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), e->stacks,
+				  o->stack_mode, o->stack_depth ? o->stack_depth : kb_perfstack_max_depth(),
+				  o->stack_copies, e->stack_note);
 		t->mt = kb_metrics_new(o->metrics, o->metrics_series, (uint64_t)(o->delay * 1e9), backend);
 		kb_metrics_attach(t->mt, t->pl);
 		/* the help screen explains the backend with the same reasoning as --check */

@@ -160,6 +160,51 @@ static int set_no_stacks(struct kb_options *o, const char *a, char *err, size_t 
 	return 0;
 }
 
+static int set_stack(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!strcmp(a, "auto"))
+		o->stack_mode = KB_STACK_AUTO;
+	else if (!strcmp(a, "fp"))
+		o->stack_mode = KB_STACK_FP;
+	else if (!strcmp(a, "dwarf"))
+		o->stack_mode = KB_STACK_DWARF;
+	else
+		return ERR("--stack: '%.40s' is not one of auto, fp, dwarf", a);
+	return 0;
+}
+
+static int set_stack_depth(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	/* the kernel refuses more than kernel.perf_event_max_stack (EOVERFLOW): checked at start */
+	if (parse_long(a, 1, 65535, &v))
+		return ERR("--stack-depth: '%.40s' is not a number of frames (1-65535)", a);
+	o->stack_depth = (unsigned int)v;
+	return 0;
+}
+
+static int set_stack_bytes(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	/* the kernel wants a multiple of 8 below 64 KB (one record holds it all) */
+	if (parse_long(a, 8, 65528, &v) || v % 8)
+		return ERR("--stack-bytes: '%.40s' is not a multiple of 8 in 8-65528", a);
+	o->stack_bytes = (unsigned int)v;
+	return 0;
+}
+
+static int set_stack_copies(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 0, 1000000, &v))
+		return ERR("--stack-copies: '%.40s' is not a number per second (0-1000000)", a);
+	o->stack_copies = (unsigned int)v;
+	return 0;
+}
+
 static int set_backend(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	if (!strcmp(a, "auto"))
@@ -326,6 +371,14 @@ static const struct kb_optdef optdefs[] = {
 	{ "json",	'j', NULL,	"print one JSON object per line (implies --batch)", set_json },
 	{ "stacks",	0,   NULL,	"with --batch: print user and kernel stacks", set_stacks },
 	{ "no-stacks",	0,   NULL,	"do not record stacks at all (lowest overhead)", set_no_stacks },
+	{ "stack",	0,   "MODE",	"user stacks: fp, dwarf or auto (default auto: DWARF where frame "
+					"pointers stop short)", set_stack },
+	{ "stack-depth", 0,  "N",	"most user frames per stack (default kernel.perf_event_max_stack)",
+	  set_stack_depth },
+	{ "stack-bytes", 0,  "N",	"user stack bytes copied for DWARF unwinding (default 8192)",
+	  set_stack_bytes },
+	{ "stack-copies", 0, "N",	"stack copies kept per process per second, FP chains beyond "
+					"(default 100)", set_stack_copies },
 	{ "backend",	'B', "NAME",	"auto, kprobe or syscalls (default auto)", set_backend },
 	{ "buffer-kb",	0,   "KB",	"per-CPU ring buffer size (default 2048)", set_buffer_kb },
 	{ "duration",	't', "SECONDS",	"stop after SECONDS", set_duration },
@@ -375,6 +428,9 @@ static void defaults(struct kb_options *o)
 	o->color = !(nc && *nc);
 	o->buffer_kb = 2048;
 	o->delay = 1.0;
+	o->stack_mode = KB_STACK_AUTO;
+	o->stack_bytes = KB_STACK_BYTES_DEF;
+	o->stack_copies = KB_STACK_COPIES_DEF;
 	o->write_max_mb = 256;
 	o->metrics_series = 2000;
 }
@@ -499,6 +555,18 @@ void kb_options_usage(FILE *f)
 		"\n"
 		"Exit status: 0 on success, 1 when tracing cannot be set up, 2 on bad usage.\n"
 		"See kbindtop(8).\n");
+}
+
+const char *kb_stack_mode_name(enum kb_stack_mode m)
+{
+	switch (m) {
+	case KB_STACK_FP:
+		return "fp";
+	case KB_STACK_DWARF:
+		return "dwarf";
+	default:
+		return "auto";
+	}
 }
 
 const char *kb_backend_req_name(enum kb_backend_req b)

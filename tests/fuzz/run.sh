@@ -13,7 +13,23 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kbt-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # corpus for the decoder: every captured page, prefixed by its inst/cpu byte
-mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf" "$work/replay" "$work/cgroup"
+mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf" "$work/replay" "$work/perfsample" "$work/gopcln" "$work/cgroup"
+# seeds for the perf sample and .gopclntab readers: small valid inputs
+python3 - "$work" <<'PY'
+import struct, sys
+out = sys.argv[1]
+ips = [0x401000, 0x402000, 0x403000]
+body = struct.pack('<IIQQ', 42, 42, 123, len(ips) + 1) + struct.pack('<Q', 2**64 - 512)
+body += b''.join(struct.pack('<Q', a) for a in ips)
+body += struct.pack('<Q', 2) + b''.join(struct.pack('<Q', 0x1000 + i) for i in range(17))
+body += struct.pack('<Q', 64) + bytes(range(64)) + struct.pack('<Q', 32)
+open(out + '/perfsample/seed', 'wb').write(struct.pack('<IHH', 9, 0, 8 + len(body)) + body)
+names = b'main.main\0main.f\0'
+hdr = struct.pack('<IBBBBQQQQQQQQ', 0xfffffff0, 0, 0, 1, 8, 2, 0, 0x401000, 72, 0, 0, 0, 72 + len(names))
+ftab = struct.pack('<IIIIII', 0, 24, 0x100, 32, 0x200, 0)
+recs = struct.pack('<Ii', 0, 0) + struct.pack('<Ii', 0x100, 10)
+open(out + '/gopcln/seed', 'wb').write(struct.pack('<Q', 0x401010) + hdr + names + ftab + recs)
+PY
 python3 - "$work" "$top_srcdir"/tests/data/*.capture <<'PY'
 import sys, os
 out = sys.argv[1]
@@ -73,7 +89,7 @@ for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
 done
 
 fail=0
-for t in decode sockaddr symtext elf replay cgroup; do
+for t in decode sockaddr symtext elf replay cgroup perfsample gopcln; do
 	bin=$top_builddir/tests/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "FAIL: $bin not built (configure CC=clang --enable-fuzzing)"; exit 1; }
 	mkdir -p "$work/crash-$t"
