@@ -7,7 +7,8 @@
  *             __sys_bind_socket where present; result from sys_exit_bind
  *             or a kretprobe.
  *   syscalls: syscalls:sys_enter_bind/sys_exit_bind, with the address
- *             taken synchronously by a uprobe on bind() in each libc.
+ *             taken synchronously by a uprobe on bind() in each libc;
+ *             io_uring binds from the io_uring tracepoints (iouring.h).
  *
  * Main thread, during setup.
  */
@@ -40,6 +41,8 @@ struct kb_plan {
 	bool kstacks;			/* kernel stacks recorded (after KSOCK) */
 	bool exact_all;			/* every bind's address is captured synchronously */
 	int nlibc;			/* libc uprobes in place (syscalls backend) */
+	int iou_gate_inst;		/* instance of the io_uring_complete gate, -1 none */
+	bool kernel_binds;		/* kernel_bind probed: binds by the kernel itself */
 };
 
 const char *kb_backend_name(enum kb_backend b);
@@ -66,7 +69,11 @@ int kb_backend_kprobe(struct kb_session *s, const struct kb_caps *c, struct kb_p
 int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
 			int inst_enter, int inst_other, char *err, size_t errlen);
 
-/* Append an event spec to the plan. */
-void kb_plan_add(struct kb_plan *plan, const char *system, const char *name, enum kb_role role, int inst);
+/* The --comm filter on the generic comm field, valid on every event ("" none). */
+void kb_backend_comm_filter(const struct kb_options *o, char *buf, size_t len);
+
+/* Append an event spec to the plan; returns it (NULL when full). */
+struct kb_evspec *kb_plan_add(struct kb_plan *plan, const char *system, const char *name,
+			      enum kb_role role, int inst);
 
 #endif

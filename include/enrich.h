@@ -40,6 +40,7 @@ struct kb_bind {
 	char cgroup[KB_CGROUP_VIS];
 	char container[KB_CTR_VIS];
 	char unit[KB_CTR_VIS];
+	char pod[KB_CTR_VIS];		/* Kubernetes pod name, "" when none */
 	/* names this process context (comm, user, ppid ... unit): same value, same context; 0 unknown */
 	uint64_t ctx_gen;
 	/* socket options as read just after the call (inet sockets that were inspected) */
@@ -49,6 +50,8 @@ struct kb_bind {
 	/* why it failed */
 	struct kb_holder holder;	/* EADDRINUSE: who holds the address */
 	char hint[256];			/* one line, visible; "" when none */
+	/* KB_EVF_EXISTING: the socket's state ("LISTEN", "UNCONN", "BOUND"; static), else NULL */
+	const char *sock_state;
 	/* resolves this bind's stack frames; lives as long as the enricher */
 	struct kb_symbolizer *sym;
 };
@@ -77,7 +80,6 @@ struct kb_enrich_stats {
 	uint64_t holder_lookups;	/* EADDRINUSE holder lookups asked for (not from a target) */
 	uint64_t holder_skipped;	/* of which skipped for budget */
 	uint64_t procs_loaded;		/* process details read from /proc */
-	uint64_t procs_skipped;		/* calls whose process details a budget skipped */
 	uint64_t targets;		/* distinct targets whose details were worked out */
 };
 

@@ -53,6 +53,9 @@ struct kb_mstack {
 	uint64_t hash;
 	uint8_t nu, nk;			/* user, kernel frames in pcs */
 	uint8_t flags;			/* kb_event flags of its first call */
+	uint8_t usrc;			/* kb_event ustack_src */
+	uint32_t uid;			/* kb_event ustack_id: the whole perf stack */
+	uint16_t nuser;			/* user frame rows of a perf stack (its resolved depth) */
 	uint64_t pcs[KB_MODEL_STACK_MAX];
 };
 
@@ -68,6 +71,7 @@ struct kb_mtarget {
 	int nstacks;
 	uint64_t nostack;		/* calls that came without any frame */
 	uint64_t stacks_evicted;	/* calls whose stack was pushed out by newer ones */
+	bool existing;			/* a socket bound before the start, not a call (c.count 0) */
 };
 
 struct kb_mproc {
@@ -84,6 +88,7 @@ struct kb_mproc {
 	struct kb_mtarget *thead, *ttail;
 	int ntargets;
 	uint64_t targets_evicted;
+	uint64_t existing;		/* sockets found bound at the start (not in c.count) */
 };
 
 /* What was dropped to stay within the limits (never silent). */
@@ -124,7 +129,19 @@ struct kb_row {
 	struct kb_rowid rid;
 };
 
+/* User frame rows of s: a perf stack's resolved depth, else the frames it carries. */
+static inline int kb_mstack_nuser(const struct kb_mstack *s)
+{
+	return s->nuser ? s->nuser : s->nu;
+}
+
 struct kb_model;
+
+/*
+ * How deep a perf user stack is, once resolved (the view's symbolizer).
+ * Called once per new stack of the model; returns frames.
+ */
+typedef int (*kb_stack_depth_fn)(void *ctx, int pid, const struct kb_mstack *s);
 
 /*
  * kb_model_new - an empty model.  lim NULL: the KB_MODEL_* defaults.
@@ -132,6 +149,9 @@ struct kb_model;
  */
 struct kb_model *kb_model_new(const struct kb_model_limits *lim);
 void kb_model_free(struct kb_model *m);
+
+/* Set the depth callback for perf stacks (NULL: only the frames events carry). */
+void kb_model_set_stack_depth(struct kb_model *m, kb_stack_depth_fn fn, void *ctx);
 
 /*
  * kb_model_add - count one call.  Returns 1 when it opened a row for a
@@ -166,6 +186,16 @@ void kb_model_set_sort(struct kb_model *m, int col, bool desc);
 int kb_model_sort_col(const struct kb_model *m);
 bool kb_model_sort_desc(const struct kb_model *m);
 
+/*
+ * Rows of sockets found bound at the start (KB_EVF_EXISTING binds) shown
+ * or hidden; a process with nothing else goes with them.
+ */
+void kb_model_set_hide_existing(struct kb_model *m, bool on);
+bool kb_model_hide_existing(const struct kb_model *m);
+
+/* Does text match the filter (true when there is none)?  For other views of the calls. */
+bool kb_model_filter_match(const struct kb_model *m, const char *text);
+
 void kb_model_set_failed_only(struct kb_model *m, bool on);
 bool kb_model_failed_only(const struct kb_model *m);
 
@@ -199,6 +229,7 @@ struct kb_mtotals {
 	uint64_t since_pause;		/* binds counted while paused */
 	double rate;			/* binds per second over the last tick */
 	int procs, exited, targets;
+	uint64_t existing;		/* sockets found bound at the start (not in binds) */
 	struct kb_mevict ev;
 };
 void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t);
@@ -208,6 +239,8 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t);
  * shown and filtered by (without its result).
  */
 const char *kb_target_label(const struct kb_mtarget *t, char *buf, size_t len);
+/* The same text for one call. */
+const char *kb_bind_label(const struct kb_bind *b, char *buf, size_t len);
 
 /* The stack as the event it came from (stacks and flags only), for kb_sym_stack. */
 void kb_mstack_event(const struct kb_mstack *s, struct kb_event *ev);

@@ -28,6 +28,10 @@ struct kb_pair_stats {
 	uint64_t evicted;		/* per-thread states dropped for space */
 	uint64_t window_full;		/* records refused: their stream's window was full */
 	uint64_t peak_bytes;		/* most bytes of records held at once */
+	uint64_t unmatched_stack;	/* perf stack samples without an open call of their thread */
+	uint64_t iou_noise;		/* io_uring completions recorded that were no bind's */
+	uint64_t iou_gate_opens;	/* times io_uring_complete was opened for a bind */
+	uint64_t iou_gate_ns;		/* ... and for how long in all */
 };
 
 typedef void (*kb_event_fn)(void *ctx, const struct kb_event *ev);
@@ -36,11 +40,12 @@ struct kb_pair;
 
 /*
  * kb_pair_new - nstreams streams; want_ustack says user stacks follow
- * entry records.  emit is called for each completed call, in entry order,
- * and never more often than the room a flush was given.  mem bounds the
- * pairer's memory in bytes: the windows of held records (allocated once,
- * packed, never re-copied) and the per-thread states; 0 picks a default.
- * Reader thread from here on.
+ * entry records (ftrace) or come as perf samples (KB_ROLE_PSTACK).  emit
+ * is called for each completed call, in entry order, and never more often
+ * than the room a flush was given (io_uring binds included).  mem bounds
+ * the pairer's memory in bytes: the windows of held records (allocated
+ * once, packed, never re-copied) and the per-thread states; 0 picks a
+ * default.  Reader thread from here on.
  */
 struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, size_t mem, kb_event_fn emit, void *ctx);
 void kb_pair_free(struct kb_pair *p);
@@ -79,5 +84,11 @@ uint64_t kb_pair_queued(const struct kb_pair *p);
 int kb_pair_open(const struct kb_pair *p);
 
 void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st);
+
+/* The enable file of io_uring_complete (syscalls backend); see iouring.h.  Takes fd. */
+void kb_pair_set_iou_gate(struct kb_pair *p, int fd);
+
+/* After each page read: let the io_uring gate close without waiting for the round's end. */
+void kb_pair_iou_tick(struct kb_pair *p);
 
 #endif

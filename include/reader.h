@@ -20,15 +20,26 @@
 
 struct kb_reader;
 
+struct kb_perfstack;
+
 /*
  * kb_reader_new - open instance files (main thread, before start).
  * Takes ownership of dec and capture (may be NULL).  mem bounds the bytes
- * of records and per-thread states the pairer holds (see pair.h).  NULL
- * with a message in err.
+ * of records and per-thread states the pairer holds (see pair.h).  ps
+ * (may be NULL) are perf stack events whose rings this thread reads; the
+ * caller keeps ownership and frees them after kb_reader_free.  NULL with a
+ * message in err.
  */
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, size_t mem, struct kb_capture *capture,
-				char *err, size_t errlen);
+				bool want_ustack, size_t mem, struct kb_perfstack *ps,
+				struct kb_capture *capture, char *err, size_t errlen);
+
+/*
+ * kb_reader_set_iou_gate - hand the reader the open enable file of
+ * io_uring_complete, which it closes whenever no io_uring bind is in
+ * flight (see iouring.h).  Main thread, before kb_reader_start.
+ */
+void kb_reader_set_iou_gate(struct kb_reader *r, int fd);
 
 /* Start the thread (main thread). */
 int kb_reader_start(struct kb_reader *r);

@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "caps.h"
 #include "check.h"
+#include "perfstack.h"
 #include "session.h"
 #include "strbuf.h"
 
@@ -93,8 +94,23 @@ int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_c
 			kb_buf_printf(f, " %s%s", kb_ksym_names[i], c->ksym[i] ? "" : "(absent)");
 		kb_buf_printf(f, "\n");
 	}
+	kb_buf_printf(f, "io_uring events:      %s; IORING_OP_BIND: %s\n", yesno(c->iou_events),
+		      c->iou_bind_op > 0 ? "yes" : c->iou_bind_op < 0 ? "io_uring refused" : "no");
 	kb_buf_printf(f, "uprobe events:        %s\n", yesno(c->uprobe_events));
 	kb_buf_printf(f, "userstacktrace:       %s\n", yesno(c->userstacktrace));
+	{
+		/* the same trial a real start makes before choosing perf or ftrace stacks */
+		char pwhy[256];
+		int pr = kb_perfstack_probe(c->tracefs, pwhy, sizeof(pwhy));
+
+		if (!pr)
+			kb_buf_printf(f, "perf user stacks:     yes (frame pointers up to %u frames, DWARF "
+				      "unwinding)\n", kb_perfstack_max_depth());
+		else
+			kb_buf_printf(f, "perf user stacks:     no: %s; user stacks %s\n", pwhy,
+				      c->userstacktrace ? "from ftrace userstacktrace (8 frames, frame "
+				      "pointers only)" : "unavailable");
+	}
 	kb_buf_printf(f, "libcs to probe:       %d\n", c->nlibc);
 	for (int i = 0; i < c->nlibc; i++) {
 		int r = !try_create ? 0 : c->uprobe_events ? try_uprobe(&c->libc[i], why, sizeof(why)) : -ENOTSUP;
@@ -121,6 +137,14 @@ int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_c
 		kb_buf_printf(f, "  addresses:          exact for callers of the %d libc%s above; "
 			      "read late (unverified) for static/Go binaries\n",
 			      c->nlibc, c->nlibc == 1 ? "" : "s");
+	kb_caps_iouring_path(c, order[0] == KB_BK_KPROBE, why, sizeof(why));
+	kb_buf_printf(f, "io_uring binds:       %s\n", why);
+	if (order[0] == KB_BK_KPROBE)
+		kb_buf_printf(f, "kernel binds:         %s\n", !c->kallsyms_ok || c->ksym[KB_SYM_KERNEL_BIND] ?
+			      "kprobe on kernel_bind (NFS, SMB, WireGuard, VXLAN...)" :
+			      "NONE: no kernel_bind to probe");
+	else
+		kb_buf_printf(f, "kernel binds:         NONE: need the kprobe backend (kernel_bind)\n");
 	kb_buf_printf(f, "verdict:              tracing possible\n");
 	return 0;
 }

@@ -10,7 +10,9 @@
  *   [KSTACK] kernel stack of the KSOCK, same CPU, right after it
  *   EXIT     syscall return
  * A KSOCK without an ENTER is a bind that did not come through bind(2)
- * (io_uring); its KSOCK_EXIT ends it.
+ * (io_uring); its KSOCK_EXIT ends it.  KBIND/KBIND_EXIT (kernel_bind) are
+ * binds by the kernel itself.  Without kprobes, io_uring binds come as
+ * IOU_SUBMIT/IOU_COMPLETE records, joined by request in iouring.c.
  */
 #include "config.h"
 
@@ -18,10 +20,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iouring.h"
 #include "pair.h"
 #include "xalloc.h"
 
 #define HOLD_NS		(5ULL * 1000000000ULL)	/* give up on a partner after this */
+/*
+ * A perf sample and the ftrace record of one bind come from two probes on
+ * the same tracepoint, called in the order they were registered, which
+ * other tracers on the host decide: the samples may come first, and then
+ * precede their ENTER by the perf probes' own time (30-60 us measured on
+ * the reference VM with an 8 KB copy).  Such a sample waits this long for
+ * the next ENTER of its thread; binds of one thread 7 us apart still pair
+ * right, as each ENTER takes the sample pending at that moment.
+ */
+#define PEND_NS		(1000000ULL)
 #define NBUCKET		4096			/* power of two */
 #define DEFAULT_MEM	(4u << 20)
 /* per stream window: at least a few pages' worth of records, at most what any reorder needs */
@@ -65,6 +78,16 @@ struct tstate {
 	bool has_addr;			/* uprobe record waiting for its ENTER */
 	bool has_call;			/* ENTER seen, EXIT not yet */
 	bool ustack_done;
+	bool pstack_done;
+	bool pstack_copy;		/* the attached perf stack has a stack copy */
+	bool has_pend;			/* a perf sample that came before its ENTER */
+	struct {
+		uint64_t ts;
+		uint32_t id, tgid;
+		bool copy;
+		uint8_t n;
+		uint64_t frames[KB_USTACK_MAX];
+	} pend;
 	bool kstack_done;
 	bool ksock_seen;
 	uint64_t ra;			/* direct caller from the uprobe or kprobe */
@@ -89,6 +112,7 @@ struct kb_pair {
 	struct tstate *st;		/* pool of max_st, allocated once */
 	int nst, max_st, free_head;
 	int live;			/* states with a call or an address */
+	struct kb_iou *iou;		/* io_uring binds seen through their tracepoints */
 	struct kb_pair_stats stats;
 };
 
@@ -155,6 +179,7 @@ struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, size_t mem, kb_event
 	p->max_st = (int)states;
 	/* pages of the pool are only touched as states are first used */
 	p->st = xcalloc((size_t)p->max_st, sizeof(*p->st));
+	p->iou = kb_iou_new(emit, ctx);
 	return p;
 }
 
@@ -167,6 +192,7 @@ void kb_pair_free(struct kb_pair *p)
 	free(p->fifo);
 	free(p->last_tid);
 	free(p->st);
+	kb_iou_free(p->iou);
 	free(p);
 }
 
@@ -205,6 +231,8 @@ bool kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
 	f->n++;
 	if (r->ts < p->last_watermark)
 		p->stats.late++;
+	if (r->role == KB_ROLE_IOU_SUBMIT || r->role == KB_ROLE_IOU_COMPLETE)
+		kb_iou_read(p->iou, r);	/* taken: the gate may close as soon as its completion is read */
 	p->queued++;
 	p->held_bytes += need;
 	if (p->held_bytes > p->stats.peak_bytes)
@@ -270,7 +298,7 @@ static struct tstate *get_state(struct kb_pair *p, int tid)
 	}
 	t = &p->st[idx];
 	t->tid = tid;
-	t->has_addr = t->has_call = false;
+	t->has_addr = t->has_call = t->has_pend = false;
 	t->next = p->bucket[hash_tid(tid)];
 	p->bucket[hash_tid(tid)] = idx;
 	p->live++;
@@ -279,8 +307,24 @@ static struct tstate *get_state(struct kb_pair *p, int tid)
 
 static void put_if_idle(struct kb_pair *p, struct tstate *t)
 {
-	if (!t->has_call && !t->has_addr)
+	if (!t->has_call && !t->has_addr && !t->has_pend)
 		release_state(p, t);
+}
+
+/* Attach a perf stack to the open call of t; a copy replaces an FP-only one. */
+static void attach_pstack(struct tstate *t, uint32_t id, bool copy, uint32_t tgid, const uint64_t *frames,
+			  int n)
+{
+	if (t->pstack_done && (t->pstack_copy || !copy))
+		return;
+	t->pstack_copy = copy;
+	t->ev.ustack_id = id;
+	t->ev.ustack_src = KB_USRC_PERF;
+	t->ev.n_ustack = (uint8_t)(n < KB_USTACK_MAX ? n : KB_USTACK_MAX);
+	memcpy(t->ev.ustack, frames, (size_t)t->ev.n_ustack * sizeof(uint64_t));
+	if (tgid)
+		t->ev.pid = (int32_t)tgid;
+	t->pstack_done = true;
 }
 
 static void copy_comm(struct kb_event *ev, const char *comm)
@@ -341,8 +385,16 @@ static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec 
 		copy_addr(ev, r->sa, r->sa_len, r->sa_src);
 	t->has_call = true;
 	t->ra = r->ra;
-	t->ustack_done = t->kstack_done = false;
+	t->ustack_done = t->kstack_done = t->pstack_done = t->pstack_copy = false;
 	t->ksock_seen = iouring;
+	if (t->has_pend) {
+		/* its sample came first (probe order), at most PEND_NS before */
+		if (!iouring && r->ts >= t->pend.ts && r->ts - t->pend.ts <= PEND_NS)
+			attach_pstack(t, t->pend.id, t->pend.copy, t->pend.tgid, t->pend.frames, t->pend.n);
+		else
+			p->stats.unmatched_stack++;
+		t->has_pend = false;
+	}
 
 	/* the libc uprobe fired just before this syscall: take its exact address */
 	if (t->has_addr) {
@@ -382,6 +434,8 @@ static void attach_ustack(struct tstate *t, const struct kb_rec *r)
 		}
 	}
 	ev->n_ustack = (uint8_t)n;
+	if (ev->ustack_src != KB_USRC_PERF)
+		ev->ustack_src = KB_USRC_FTRACE;
 	t->ustack_done = true;
 }
 
@@ -443,10 +497,57 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		if (t && t->has_call && p->last_tid[s] == r->tid && !t->ustack_done)
 			attach_ustack(t, r);
 		return;
+	case KB_ROLE_PSTACK:
+		/*
+		 * In time order the open call of this thread is its latest ENTER
+		 * not later than the sample: the one it was taken in.  Without one,
+		 * the sample may precede its own ENTER (see PEND_NS).
+		 */
+		t = get_state(p, r->tid);
+		if (t->has_call && !(t->ev.flags & KB_EVF_IOURING)) {
+			attach_pstack(t, r->stack_id, r->stack_copy, r->tgid, r->frames, r->nframes);
+			return;
+		}
+		if (t->has_pend && t->pend.copy && !r->stack_copy && r->ts - t->pend.ts <= PEND_NS)
+			return;		/* the FP twin of a pending copy sample */
+		if (t->has_pend && !(r->ts - t->pend.ts <= PEND_NS && r->stack_copy))
+			p->stats.unmatched_stack++;	/* an older one that found no ENTER */
+		t->has_pend = true;
+		t->pend.ts = r->ts;
+		t->pend.id = r->stack_id;
+		t->pend.tgid = r->tgid;
+		t->pend.copy = r->stack_copy;
+		t->pend.n = (uint8_t)(r->nframes < KB_USTACK_MAX ? r->nframes : KB_USTACK_MAX);
+		memcpy(t->pend.frames, r->frames, (size_t)t->pend.n * sizeof(uint64_t));
+		p->last_tid[s] = 0;
+		return;
 	case KB_ROLE_KSTACK:
 		t = find_state(p, r->tid);
 		if (t && t->has_call && p->last_tid[s] == r->tid && !t->kstack_done)
 			attach_kstack(t, r);
+		return;
+	case KB_ROLE_KBIND:
+		t = get_state(p, r->tid);
+		if (t->has_call) {
+			/* not expected inside bind(2): keep the syscall's call intact */
+			p->stats.unmatched_exit++;
+			return;
+		}
+		start_call(p, t, r, false);
+		t->ev.flags |= KB_EVF_KERNEL;
+		t->ksock_seen = true;
+		p->last_tid[s] = r->tid;
+		return;
+	case KB_ROLE_KBIND_EXIT:
+		t = find_state(p, r->tid);
+		if (t && t->has_call && (t->ev.flags & KB_EVF_KERNEL)) {
+			finish(p, t, r);
+			put_if_idle(p, t);
+		}
+		return;
+	case KB_ROLE_IOU_SUBMIT:
+	case KB_ROLE_IOU_COMPLETE:
+		kb_iou_record(p->iou, r, p->room);
 		return;
 	case KB_ROLE_KSOCK_EXIT:
 		t = find_state(p, r->tid);
@@ -457,7 +558,7 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		return;
 	case KB_ROLE_EXIT:
 		t = find_state(p, r->tid);
-		if (!t || !t->has_call || (t->ev.flags & KB_EVF_IOURING)) {
+		if (!t || !t->has_call || (t->ev.flags & (KB_EVF_IOURING | KB_EVF_KERNEL))) {
 			p->stats.unmatched_exit++;
 			return;
 		}
@@ -485,7 +586,7 @@ static bool expire(struct kb_pair *p, uint64_t now)
 
 		if (!t->tid)
 			continue;
-		ts = t->has_call ? t->ev.ts : t->addr.ts;
+		ts = t->has_call ? t->ev.ts : t->has_addr ? t->addr.ts : t->pend.ts;
 		if (now != UINT64_MAX) {
 			if (t->has_call && t->ev.ts + HOLD_NS < now) {
 				if (p->room && !*p->room)
@@ -497,6 +598,10 @@ static bool expire(struct kb_pair *p, uint64_t now)
 			if (t->has_addr && t->addr.ts + HOLD_NS < now) {
 				t->has_addr = false;
 				p->stats.unmatched_addr++;
+			}
+			if (t->has_pend && t->pend.ts + HOLD_NS < now) {
+				t->has_pend = false;
+				p->stats.unmatched_stack++;
 			}
 			put_if_idle(p, t);
 		} else if (ts < oldest_ts) {
@@ -512,6 +617,7 @@ static bool expire(struct kb_pair *p, uint64_t now)
 			emit_call(p, t);
 		}
 		t->has_addr = false;
+		t->has_pend = false;
 		p->stats.evicted++;
 		release_state(p, t);
 	}
@@ -568,6 +674,9 @@ bool kb_pair_flush(struct kb_pair *p, uint64_t watermark, size_t *room)
 		if (!more)
 			p->last_expire = watermark;
 	}
+	/* io_uring binds given up on share the same room; its gate moves regardless */
+	if (kb_iou_flush(p->iou, watermark, room))
+		more = true;
 	p->room = NULL;
 	return more;
 }
@@ -578,6 +687,8 @@ bool kb_pair_flush_all(struct kb_pair *p, size_t *room)
 
 	p->room = room;
 	more = drain(p, UINT64_MAX);
+	if (!more)
+		more = !kb_iou_flush_all(p->iou, room);
 	for (int i = 0; i < p->nst && !more; i++) {
 		struct tstate *t = &p->st[i];
 
@@ -596,6 +707,10 @@ bool kb_pair_flush_all(struct kb_pair *p, size_t *room)
 			t->has_addr = false;
 			p->stats.unmatched_addr++;
 		}
+		if (t->has_pend) {
+			t->has_pend = false;
+			p->stats.unmatched_stack++;
+		}
 		release_state(p, t);
 	}
 	p->room = NULL;
@@ -609,10 +724,28 @@ uint64_t kb_pair_queued(const struct kb_pair *p)
 
 int kb_pair_open(const struct kb_pair *p)
 {
-	return p->live;
+	return p->live + kb_iou_pending(p->iou);
 }
 
 void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st)
 {
+	struct kb_iou_stats is;
+
 	*st = p->stats;
+	kb_iou_get_stats(p->iou, &is);
+	st->calls += is.calls;
+	st->no_exit += is.no_exit;
+	st->iou_noise = is.noise;
+	st->iou_gate_opens = is.gate_opens;
+	st->iou_gate_ns = is.gate_ns;
+}
+
+void kb_pair_set_iou_gate(struct kb_pair *p, int fd)
+{
+	kb_iou_gate_fd(p->iou, fd);
+}
+
+void kb_pair_iou_tick(struct kb_pair *p)
+{
+	kb_iou_gate_tick(p->iou);
 }

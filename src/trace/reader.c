@@ -16,6 +16,9 @@
  * the queue is free; the backlog stays in the kernel's per-CPU buffers,
  * which count exactly what they overwrite.  So nothing read is ever
  * dropped, and the reader's memory does not grow with the backlog.
+ * Perf stack samples (one stream per CPU after the instances' streams)
+ * follow the same rule: a sample is taken from its perf ring only when
+ * its stream has room, else it waits in the ring.
  */
 #include "config.h"
 
@@ -36,6 +39,7 @@
 
 #include "capture.h"
 #include "pair.h"
+#include "perfstack.h"
 #include "reader.h"
 #include "xalloc.h"
 
@@ -54,6 +58,13 @@ struct stream {
 	uint64_t lost_pages;		/* losses reported in the pages read */
 };
 
+/* The perf samples of one CPU: a pairing stream after the instances' streams. */
+struct pstream {
+	uint64_t last_ts;		/* newest sample taken */
+	uint64_t complete;		/* every sample older than this has been read */
+	bool refused;			/* this read left a sample in the ring (no room) */
+};
+
 struct kb_reader {
 	struct kb_decoder *dec;
 	struct kb_pair *pair;
@@ -61,7 +72,11 @@ struct kb_reader {
 	int nstreams;
 	int ncpu;
 	struct stream *st;
-	struct pollfd *pfd;		/* nstreams + 2 (stop, room) */
+	struct pollfd *pfd;		/* nstreams + perf rings + 2 (stop, room) */
+	struct kb_perfstack *ps;	/* perf user stacks, NULL without (not owned) */
+	struct pstream *pst;		/* ncpu, with ps */
+	bool perf_done;			/* at stop: perf rings read to the end */
+	int iou_gate_fd;		/* owned by the pairer; kept for the fatal path */
 	int stop_fd;
 	int page_size;
 	pthread_t thread;
@@ -107,9 +122,64 @@ static bool on_record(void *ctx, const struct kb_rec *rec)
 	return true;
 }
 
+/* Perf samples are one more stream per CPU, after the instances' streams. */
+static int perf_stream(const struct kb_reader *r, int cpu)
+{
+	return r->nstreams + (cpu < r->ncpu ? cpu : r->ncpu - 1);
+}
+
+static bool perf_room(void *ctx, int cpu)
+{
+	struct kb_reader *r = ctx;
+
+	if (kb_pair_has_room(r->pair, perf_stream(r, cpu)))
+		return true;
+	r->pst[cpu < r->ncpu ? cpu : r->ncpu - 1].refused = true;
+	return false;
+}
+
+static void on_pstack(void *ctx, int cpu, const struct kb_rec *rec)
+{
+	struct kb_reader *r = ctx;
+
+	/* perf_room said yes just before: the window takes it */
+	if (kb_pair_add(r->pair, perf_stream(r, cpu), rec))
+		r->pst[cpu < r->ncpu ? cpu : r->ncpu - 1].last_ts = rec->ts;
+}
+
+/*
+ * Read the perf rings, each up to a sample its stream has no room for.
+ * Like read_stream, it moves each CPU's completeness point; true when
+ * every ring was read to its end.
+ */
+static bool read_perf(struct kb_reader *r)
+{
+	uint64_t before = now_ns();
+	bool all;
+
+	if (!r->ps)
+		return true;
+	for (int c = 0; c < r->ncpu; c++)
+		r->pst[c].refused = false;
+	all = kb_perfstack_read(r->ps, perf_room, on_pstack, r);
+	if (!all)
+		r->priv.window_full_rounds++;
+	for (int c = 0; c < r->ncpu; c++) {
+		struct pstream *p = &r->pst[c];
+
+		if (!p->refused) {
+			if (before > KB_REORDER_NS && before - KB_REORDER_NS > p->complete)
+				p->complete = before - KB_REORDER_NS;
+		} else if (p->last_ts + 1 > p->complete) {
+			p->complete = p->last_ts + 1;
+		}
+	}
+	return all;
+}
+
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, size_t mem, struct kb_capture *capture,
-				char *err, size_t errlen)
+				bool want_ustack, size_t mem, struct kb_perfstack *ps,
+				struct kb_capture *capture, char *err, size_t errlen)
 {
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	struct kb_reader *r = xcalloc(1, sizeof(*r));
@@ -119,6 +189,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 	r->dec = dec;
 	r->q = q;
 	r->capture = capture;
+	r->iou_gate_fd = -1;
 	r->page_size = kb_decoder_subbuf_size(dec);
 	r->ncpu = ncpu;
 	r->nstreams = s->ninst * ncpu;
@@ -127,7 +198,10 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 		r->st[i].fd = -1;
 		r->st[i].resume = -1;
 	}
-	r->pfd = xcalloc((size_t)r->nstreams + 2, sizeof(*r->pfd));
+	r->ps = ps;
+	r->pst = xcalloc((size_t)ncpu, sizeof(*r->pst));
+	r->perf_done = !ps;
+	r->pfd = xcalloc((size_t)r->nstreams + (size_t)kb_perfstack_nfds(ps) + 2, sizeof(*r->pfd));
 	pthread_mutex_init(&r->lock, NULL);
 	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->stop_fd < 0) {
@@ -161,7 +235,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 			st->stats_path = xstrdup(path);
 		}
 	}
-	r->pair = kb_pair_new(r->nstreams, want_ustack, mem, on_event, r);
+	r->pair = kb_pair_new(r->nstreams + (ps ? ncpu : 0), want_ustack || ps, mem, on_event, r);
 	return r;
 fail:
 	kb_reader_free(r);
@@ -274,6 +348,8 @@ static bool read_stream(struct kb_reader *r, struct stream *st)
 		st->resume = 0;
 		count_missed(r, st, kb_decoder_page(r->dec, st->page, (size_t)n, st->inst, st->cpu,
 						    on_record, r, &st->resume));
+		/* under a flood one round may last long: let the io_uring gate close now */
+		kb_pair_iou_tick(r->pair);
 	}
 	r->priv.pages += (uint64_t)pages;
 	/*
@@ -301,6 +377,9 @@ static uint64_t watermark(const struct kb_reader *r)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].tcpu && !r->st[i].done && r->st[i].complete < wm)
 			wm = r->st[i].complete;
+	for (int c = 0; r->ps && !r->perf_done && c < r->ncpu; c++)
+		if (r->pst[c].complete < wm)
+			wm = r->pst[c].complete;
 	return wm;
 }
 
@@ -315,6 +394,22 @@ static void publish(struct kb_reader *r, bool final)
 	r->priv.late = ps.late;
 	r->priv.evicted = ps.evicted;
 	r->priv.window_peak = ps.peak_bytes;
+	r->priv.iou_noise = ps.iou_noise;
+	r->priv.iou_gate_opens = ps.iou_gate_opens;
+	r->priv.iou_gate_ns = ps.iou_gate_ns;
+	r->priv.stack_unpaired = ps.unmatched_stack;
+	if (r->ps) {
+		struct kb_perfstack_stats pst;
+
+		kb_perfstack_get_stats(r->ps, &pst);
+		r->priv.stack_samples = pst.samples;
+		r->priv.stack_lost = pst.lost;
+		r->priv.stack_copies = pst.copies;
+		r->priv.stack_over_budget = pst.over_budget;
+		r->priv.stack_store_full = pst.store_full;
+		r->priv.stack_bad = pst.bad;
+		r->priv.stack_copy_ring_full = pst.copy_ring_full;
+	}
 	count_kernel_lost(r, final);
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;
@@ -347,6 +442,8 @@ static bool finish_pass(struct kb_reader *r)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].tcpu && !r->st[i].done && read_stream(r, &r->st[i]))
 			r->st[i].done = true;	/* recording is off: empty is the end */
+	if (!r->perf_done && read_perf(r))
+		r->perf_done = true;	/* the perf events are disabled before the stop */
 	room = kb_queue_room(r->q);
 	if (watermark(r) == UINT64_MAX)
 		return kb_pair_flush_all(r->pair, &room);
@@ -388,6 +485,17 @@ static void *reader_main(void *arg)
 					n++;
 				}
 			}
+			/* fd i is CPU i's FP ring, then CPU i's copy ring */
+			for (int i = 0; i < kb_perfstack_nfds(r->ps); i++) {
+				int cpu = i % (kb_perfstack_nfds(r->ps) / 2);
+
+				if (kb_perfstack_fd(r->ps, i) >= 0 &&
+				    kb_pair_has_room(r->pair, perf_stream(r, cpu))) {
+					r->pfd[n].fd = kb_perfstack_fd(r->ps, i);
+					r->pfd[n].events = POLLIN;
+					n++;
+				}
+			}
 		}
 		r->pfd[n].fd = kb_queue_room_fd(r->q);
 		r->pfd[n].events = POLLIN;
@@ -416,6 +524,7 @@ static void *reader_main(void *arg)
 		for (int i = 0; i < r->nstreams; i++)
 			if (r->st[i].tcpu)
 				read_stream(r, &r->st[i]);
+		read_perf(r);
 		room = kb_queue_room(r->q);
 		if (kb_pair_flush(r->pair, watermark(r), &room))
 			hold_back(r);
@@ -504,8 +613,15 @@ void kb_reader_free(struct kb_reader *r)
 	kb_capture_free(r->capture);
 	pthread_mutex_destroy(&r->lock);
 	free(r->st);
+	free(r->pst);
 	free(r->pfd);
 	free(r);
+}
+
+void kb_reader_set_iou_gate(struct kb_reader *r, int fd)
+{
+	r->iou_gate_fd = fd;
+	kb_pair_set_iou_gate(r->pair, fd);
 }
 
 void kb_reader_emergency(const struct kb_reader *r)
@@ -515,6 +631,9 @@ void kb_reader_emergency(const struct kb_reader *r)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].fd >= 0)
 			close(r->st[i].fd);
+	/* an open event file keeps the instance busy too */
+	if (r->iou_gate_fd >= 0)
+		close(r->iou_gate_fd);
 	/*
 	 * A reader blocked in poll() keeps the files referenced (and the
 	 * instance busy) after close(): wake it so the kernel lets go.

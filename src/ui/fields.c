@@ -33,16 +33,19 @@ GETTER(get_ret) { v->null = b->ev.ret == KB_RET_UNKNOWN; v->i = b->ev.ret; }
 GETTER(get_error) { v->s = kb_fmt_errname(b, s, len); v->null = !v->s; }
 GETTER(get_backend) { v->null = !b->backend; v->s = b->backend; }
 GETTER(get_addr_source) { v->s = kb_fmt_addr_source(b->addr_src); }
+GETTER(get_via) { v->s = kb_fmt_via(b); }
 GETTER(get_verified) { v->i = kb_bind_verified(b); }
 GETTER(get_ppid) { v->null = b->ppid < 0; v->i = b->ppid; }
 GETTER(get_cmdline) { v->null = !b->cmdline[0]; v->s = b->cmdline; }
 GETTER(get_container) { v->null = !b->container[0]; v->s = b->container; }
+GETTER(get_pod) { v->null = !b->pod[0]; v->s = b->pod; }
 GETTER(get_unit) { v->null = !b->unit[0]; v->s = b->unit; }
 GETTER(get_cgroup) { v->null = !b->cgroup[0]; v->s = b->cgroup; }
 GETTER(get_netns) { v->null = !b->netns; v->i = (long long)b->netns; }
 GETTER(get_opts) { v->null = !b->opts_known; v->s = kb_sockopts_text(b->opts, s, len); }
 GETTER(get_device) { v->null = !b->opts_known || !b->dev[0]; v->s = b->dev; }
 GETTER(get_hint) { v->null = !b->hint[0]; v->s = b->hint; }
+GETTER(get_state) { v->null = !b->sock_state; v->s = b->sock_state; }
 
 static void member_int(struct kb_fval *v, const char *name, bool null, long long i)
 {
@@ -96,6 +99,21 @@ GETTER(get_ustack_note)
 	v->null = false;
 }
 
+GETTER(get_ustack_source)
+{
+	struct kb_stack st;
+
+	v->null = true;
+	if (!b->sym || b->ev.ustack_src == KB_USRC_NONE)
+		return;
+	kb_sym_stack(b->sym, b->pid, &b->ev, false, &st);
+	if (!st.source[0])
+		return;
+	snprintf(s, len, "%s", st.source);
+	v->s = s;
+	v->null = false;
+}
+
 const struct kb_field kb_fields[] = {
 	{ "ts", "time of the call (seconds since the epoch)", KB_F_TS, false, get_ts },
 	{ "pid", "process id (thread group)", KB_F_INT, false, get_pid },
@@ -107,6 +125,8 @@ const struct kb_field kb_fields[] = {
 	{ "cmdline", "command line (arguments joined by spaces)", KB_F_STR, KB_FF_PROC, get_cmdline },
 	{ "container", "container from the cgroup (docker:ID, podman:ID, k8s-pod:UID ...)",
 	  KB_F_STR, KB_FF_PROC, get_container },
+	{ "pod", "Kubernetes pod name (the pod's hostname, for a process in a kubelet cgroup)",
+	  KB_F_STR, KB_FF_PROC, get_pod },
 	{ "unit", "systemd unit the process runs in", KB_F_STR, KB_FF_PROC, get_unit },
 	{ "cgroup", "cgroup path (its tail when long)", KB_F_STR, KB_FF_PROC, get_cgroup },
 	{ "netns", "network namespace inode", KB_F_INT, KB_FF_PROC, get_netns },
@@ -125,10 +145,15 @@ const struct kb_field kb_fields[] = {
 	{ "holder", "EADDRINUSE: who holds the address now (pid, comm, state, proto, addr, sockets)",
 	  KB_F_OBJ, false, get_holder },
 	{ "hint", "why the call failed and what fixes it", KB_F_STR, false, get_hint },
+	{ "state", "not a call but a socket already bound at the start (--listeners): its state "
+	  "(LISTEN, UNCONN, BOUND); null for a traced call", KB_F_STR, false, get_state },
 	{ "backend", "how the call was traced", KB_F_STR, false, get_backend },
+	{ "via", "how the bind was made: syscall, io_uring or kernel", KB_F_STR, false, get_via },
 	{ "addr_source", "where the address came from", KB_F_STR, false, get_addr_source },
 	{ "verified", "address captured at the time of the call", KB_F_BOOL, false, get_verified },
 	{ "user_stack", "user call stack, innermost first", KB_F_STACK, true, get_ustack },
+	{ "user_stack_source", "where the user stack came from: fp (frame pointers), dwarf "
+	  "(unwound stack copy) or ftrace", KB_F_STR, true, get_ustack_source },
 	{ "user_stack_note", "why the user stack may be incomplete", KB_F_STR, true, get_ustack_note },
 	{ "kernel_stack", "kernel call stack, innermost first", KB_F_STACK, true, get_kstack },
 };

@@ -38,6 +38,7 @@ struct kb_agg {
 	struct kb_mproc **pidhash;	/* NULL in a paused copy: it is never added to */
 	struct kb_mtarget **thash;
 	uint64_t binds, fails;
+	uint64_t existing;
 	struct kb_mevict ev;
 };
 
@@ -61,6 +62,7 @@ struct kb_model {
 	int sort_col;
 	bool sort_desc;
 	bool failed_only;
+	bool hide_existing;
 	struct kb_idset expanded;
 
 	/* rate */
@@ -73,6 +75,9 @@ struct kb_model {
 	size_t nrows, caprows;
 	struct kb_row *lvl[3];		/* per-level scratch for sorting siblings */
 	size_t lvlcap[3];
+
+	kb_stack_depth_fn depth_fn;	/* perf stacks: frames once resolved */
+	void *depth_ctx;
 };
 
 /* ---- small helpers ---- */
@@ -106,6 +111,15 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 static bool failed(const struct kb_bind *b)
 {
 	return b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN;
+}
+
+/* A socket bound before the start: seen at ts, but not a call. */
+static void touch(struct kb_mcount *c, uint64_t ts)
+{
+	if (!c->first || ts < c->first)
+		c->first = ts;
+	if (ts > c->last)
+		c->last = ts;
 }
 
 static void count(struct kb_mcount *c, uint64_t ts, bool fail)
@@ -392,6 +406,7 @@ static uint64_t target_key(const struct kb_mproc *p, const struct kb_bind *b)
 	h = fnv(h, &b->addr.family, sizeof(b->addr.family));
 	h = fnv(h, &b->addr.port, sizeof(b->addr.port));
 	h = fnv(h, &b->ev.ret, sizeof(b->ev.ret));
+	h ^= b->ev.flags & KB_EVF_EXISTING;	/* a socket found at start is not a call's row */
 	h = fnv(h, proto, strlen(proto) + 1);
 	return fnv(h, b->addr.text, strlen(b->addr.text));
 }
@@ -401,7 +416,8 @@ static bool target_same(const struct kb_mtarget *t, const struct kb_mproc *p, co
 	const struct kb_bind *o = &t->last;
 
 	return t->proc == p && o->addr.family == b->addr.family && o->addr.port == b->addr.port &&
-	       o->ev.ret == b->ev.ret && !strcmp(o->proto ? o->proto : "", b->proto ? b->proto : "") &&
+	       o->ev.ret == b->ev.ret &&
+	       (o->ev.flags & KB_EVF_EXISTING) == (b->ev.flags & KB_EVF_EXISTING) && !strcmp(o->proto ? o->proto : "", b->proto ? b->proto : "") &&
 	       !strcmp(o->addr.text, b->addr.text);
 }
 
@@ -448,8 +464,9 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 	h = fnv(h, &nk, sizeof(nk));
 	h = fnv(h, ev->ustack, (size_t)nu * sizeof(uint64_t));
 	h = fnv(h, ev->kstack, (size_t)nk * sizeof(uint64_t));
+	h = fnv(h, &ev->ustack_id, sizeof(ev->ustack_id));
 	for (pp = &t->stacks; (s = *pp); pp = &s->next) {
-		if (s->hash == h && s->nu == nu && s->nk == nk &&
+		if (s->hash == h && s->nu == nu && s->nk == nk && s->uid == ev->ustack_id &&
 		    !memcmp(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t)) &&
 		    !memcmp(s->pcs + nu, ev->kstack, (size_t)nk * sizeof(uint64_t))) {
 			*pp = s->next;		/* to the front */
@@ -478,6 +495,13 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 	s->nu = (uint8_t)nu;
 	s->nk = (uint8_t)nk;
 	s->flags = ev->flags;
+	s->usrc = ev->ustack_src;
+	s->uid = ev->ustack_id;
+	if (s->uid && m->depth_fn) {
+		int d = m->depth_fn(m->depth_ctx, b->pid, s);
+
+		s->nuser = (uint16_t)(d > 0 && d < 65535 ? d : 0);
+	}
 	memcpy(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t));
 	memcpy(s->pcs + nu, ev->kstack, (size_t)nk * sizeof(uint64_t));
 	count(&s->c, ev->ts, fail);
@@ -530,13 +554,21 @@ int kb_model_add(struct kb_model *m, const struct kb_bind *b)
 		p->uid = b->uid;
 		memcpy(p->user, b->user, sizeof(p->user));
 	}
-	count(&p->c, b->ev.ts, fail);
 	t = target_get(m, a, p, b);
 	t->last = *b;
-	count(&t->c, b->ev.ts, fail);
-	stack_add(m, a, t, b, fail);
-	a->binds++;
-	a->fails += fail;
+	if (b->ev.flags & KB_EVF_EXISTING) {
+		touch(&p->c, b->ev.ts);
+		touch(&t->c, b->ev.ts);
+		t->existing = true;
+		p->existing++;
+		a->existing++;
+	} else {
+		count(&p->c, b->ev.ts, fail);
+		count(&t->c, b->ev.ts, fail);
+		stack_add(m, a, t, b, fail);
+		a->binds++;
+		a->fails += fail;
+	}
 	enforce_limits(m, a, p);
 	if (!m->frozen)
 		m->rows_valid = false;
@@ -584,6 +616,7 @@ static struct kb_agg *agg_copy(const struct kb_agg *src)
 
 	a->binds = src->binds;
 	a->fails = src->fails;
+	a->existing = src->existing;
 	a->ev = src->ev;
 	for (p = src->tail; p; p = p->prev) {
 		struct kb_mproc *np = xmalloc(sizeof(*np));
@@ -659,6 +692,12 @@ bool kb_model_paused(const struct kb_model *m)
 }
 
 /* ---- life cycle and settings ---- */
+
+void kb_model_set_stack_depth(struct kb_model *m, kb_stack_depth_fn fn, void *ctx)
+{
+	m->depth_fn = fn;
+	m->depth_ctx = ctx;
+}
 
 struct kb_model *kb_model_new(const struct kb_model_limits *lim)
 {
@@ -766,6 +805,17 @@ bool kb_model_sort_desc(const struct kb_model *m)
 	return m->sort_desc;
 }
 
+void kb_model_set_hide_existing(struct kb_model *m, bool on)
+{
+	m->hide_existing = on;
+	m->rows_valid = false;
+}
+
+bool kb_model_hide_existing(const struct kb_model *m)
+{
+	return m->hide_existing;
+}
+
 void kb_model_set_failed_only(struct kb_model *m, bool on)
 {
 	m->failed_only = on;
@@ -822,6 +872,7 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t)
 	t->since_pause = m->frozen ? a->binds - m->pause_binds : 0;
 	t->rate = m->rate;
 	t->procs = a->nprocs;
+	t->existing = a->existing;
 	t->targets = a->ntargets;
 	t->ev = a->ev;
 	for (const struct kb_mproc *p = a->head; p; p = p->next)
@@ -832,7 +883,11 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t)
 
 const char *kb_target_label(const struct kb_mtarget *t, char *buf, size_t len)
 {
-	const struct kb_bind *b = &t->last;
+	return kb_bind_label(&t->last, buf, len);
+}
+
+const char *kb_bind_label(const struct kb_bind *b, char *buf, size_t len)
+{
 	char kind[32], fam[16], port[16];
 	int f = b->addr.family;
 
@@ -855,6 +910,8 @@ void kb_mstack_event(const struct kb_mstack *s, struct kb_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->flags = s->flags;
+	ev->ustack_src = s->usrc;
+	ev->ustack_id = s->uid;
 	ev->n_ustack = s->nu;
 	ev->n_kstack = s->nk;
 	memcpy(ev->ustack, s->pcs, (size_t)s->nu * sizeof(uint64_t));
@@ -928,6 +985,11 @@ static bool alt_match(const struct kb_model *m, const char *hay)
 	return false;
 }
 
+bool kb_model_filter_match(const struct kb_model *m, const char *text)
+{
+	return !m->nalts || alt_match(m, text);
+}
+
 static bool proc_matches(const struct kb_model *m, const struct kb_mproc *p)
 {
 	char hay[KB_COMM_VIS + 64];
@@ -942,6 +1004,8 @@ static bool target_visible(const struct kb_model *m, const struct kb_mtarget *t,
 	size_t n;
 
 	if (m->failed_only && !t->c.fails)
+		return false;
+	if (m->hide_existing && t->existing)
 		return false;
 	if (proc_match)
 		return true;
@@ -1026,7 +1090,7 @@ static void emit_note(struct kb_model *m, const struct kb_row *parent, int depth
 static void emit_stack(struct kb_model *m, const struct kb_row *sr, unsigned int more)
 {
 	const struct kb_mstack *s = sr->s;
-	int nf = s->nu + s->nk;
+	int nf = kb_mstack_nuser(s) + s->nk;
 
 	for (int i = 0; i < nf; i++) {
 		struct kb_row f = { .kind = KB_ROW_FRAME, .depth = 3, .p = sr->p, .t = sr->t, .s = s, .sub = i };
@@ -1051,7 +1115,7 @@ static void emit_target(struct kb_model *m, const struct kb_row *tr, unsigned in
 		r->p = tr->p;
 		r->t = t;
 		r->s = s;
-		r->expandable = s->nu + s->nk > 0;
+		r->expandable = kb_mstack_nuser(s) + s->nk > 0;
 	}
 	sort_rows(m, m->lvl[2], n);
 	for (size_t i = 0; i < n; i++) {
@@ -1115,7 +1179,7 @@ static void build_rows(struct kb_model *m)
 			r->depth = 1;
 			r->p = p;
 			r->t = t;
-			r->expandable = true;
+			r->expandable = !t->existing;	/* no stacks: not a call */
 		}
 		sort_rows(m, m->lvl[1], nt);
 		for (size_t j = 0; j < nt; j++) {

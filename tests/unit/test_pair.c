@@ -9,7 +9,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "pair.h"
@@ -246,6 +248,91 @@ static void test_ksock(void)
 	kb_pair_free(p);
 }
 
+/*
+ * io_uring tracepoints (no kprobes): submission and completion joined by
+ * request pointer, other completions ignored, the completion gate closed
+ * once nothing is in flight and reopened for a BIND submitted before that
+ * close; a completion that never comes ends as "return unknown".
+ */
+static void test_iouring_events(void)
+{
+	struct kb_pair *p = kb_pair_new(2, false, 0, collect, NULL);
+	struct kb_pair_stats st;
+	char path[] = "/tmp/kbt-gate.XXXXXX", buf[16] = "";
+	int fd = mkstemp(path);
+	struct kb_rec r;
+
+	CHECK(fd >= 0);
+	kb_pair_set_iou_gate(p, dup(fd));
+	nev = 0;
+	r = rec(KB_ROLE_IOU_SUBMIT, 5, 10, 0);
+	r.req = 0xffff888000001000ULL;
+	r.sqthread = true;
+	kb_pair_add(p, 0, &r);
+	r = rec(KB_ROLE_IOU_COMPLETE, 6, 11, 1);	/* somebody else's read */
+	r.req = 0xffff888000002000ULL;
+	kb_pair_add(p, 1, &r);
+	r = rec(KB_ROLE_IOU_COMPLETE, 5, 12, 1);
+	r.req = 0xffff888000001000ULL;
+	r.ret = -98;
+	kb_pair_add(p, 1, &r);
+	CHECK_INT(kb_pair_open(p), 0);
+	kb_pair_flush(p, 100, &room);
+	CHECK_INT(nev, 1);
+	CHECK_INT(evs[0].ret, -98);
+	CHECK_INT(evs[0].tid, 5);
+	CHECK_INT(evs[0].fd, -1);
+	CHECK_INT(evs[0].ts_exit, 12);
+	CHECK(evs[0].flags & KB_EVF_IOURING);
+	CHECK(evs[0].flags & KB_EVF_SQPOLL);
+	CHECK(!(evs[0].flags & KB_EVF_NO_EXIT));
+	/* submitted before the close at 100: the gate must be reopened */
+	r = rec(KB_ROLE_IOU_SUBMIT, 7, 90, 0);
+	r.req = 0xffff888000003000ULL;
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 200, &room);
+	CHECK_INT(nev, 1);
+	CHECK_INT(kb_pair_open(p), 1);
+	kb_pair_flush(p, 200 + 3000000000ULL, &room);
+	CHECK_INT(nev, 2);
+	CHECK(evs[1].flags & KB_EVF_NO_EXIT);
+	CHECK_INT(evs[1].ret, KB_RET_UNKNOWN);
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.calls, 2);
+	CHECK_INT(st.no_exit, 1);
+	CHECK_INT(st.iou_noise, 1);
+	CHECK_INT(pread(fd, buf, sizeof(buf) - 1, 0), 3);
+	CHECK_STR(buf, "010");
+	close(fd);
+	unlink(path);
+	kb_pair_free(p);
+}
+
+/* kernel_bind: its own entry and return; a syscall return on that thread does not end it. */
+static void test_kernel_bind(void)
+{
+	struct kb_pair *p = kb_pair_new(1, false, 0, collect, NULL);
+	struct kb_rec r;
+
+	nev = 0;
+	r = rec(KB_ROLE_KBIND, 40, 10, 0);
+	r.sa_len = 16;
+	r.sa[0] = 2;
+	r.sa_src = KB_ADDR_KCOPY;
+	kb_pair_add(p, 0, &r);
+	r = ret(40, 11, 0, -22);
+	kb_pair_add(p, 0, &r);
+	r = rec(KB_ROLE_KBIND_EXIT, 40, 12, 0);
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 100, &room);
+	CHECK_INT(nev, 1);
+	CHECK_INT(evs[0].ret, 0);
+	CHECK(evs[0].flags & KB_EVF_KERNEL);
+	CHECK(!(evs[0].flags & KB_EVF_IOURING));
+	CHECK_INT(evs[0].addr_src, KB_ADDR_KCOPY);
+	kb_pair_free(p);
+}
+
 /* Records that arrive after their watermark passed are counted. */
 static void test_late(void)
 {
@@ -395,6 +482,81 @@ static void test_room(void)
 	kb_pair_free(p);
 }
 
+/*
+ * io_uring binds come out of the same room as the others: joined ones in
+ * the drain, ones given up on after the hold time, and those in flight at
+ * shutdown; what does not fit waits for the next flush.
+ */
+static void test_iouring_room(void)
+{
+	struct kb_pair *p = kb_pair_new(2, false, 0, collect, NULL);
+	struct kb_rec r;
+	size_t little;
+
+	nev = 0;
+	for (int i = 0; i < 3; i++) {
+		r = rec(KB_ROLE_IOU_SUBMIT, 50 + i, 10 + (uint64_t)i * 10, 0);
+		r.req = 0x1000 + (uint64_t)i;
+		kb_pair_add(p, 0, &r);
+		r = rec(KB_ROLE_IOU_COMPLETE, 50 + i, 15 + (uint64_t)i * 10, 1);
+		r.req = 0x1000 + (uint64_t)i;
+		kb_pair_add(p, 1, &r);
+	}
+	little = 1;
+	CHECK(kb_pair_flush(p, 100, &little));	/* stopped for room */
+	CHECK_INT(little, 0);
+	CHECK_INT(nev, 1);
+	little = 0;
+	CHECK(kb_pair_flush(p, 100, &little));
+	CHECK_INT(nev, 1);
+	little = 5;
+	CHECK(!kb_pair_flush(p, 100, &little));
+	CHECK_INT(little, 3);
+	CHECK_INT(nev, 3);
+	for (int i = 0; i < nev; i++)
+		CHECK_INT(evs[i].tid, 50 + i);
+	/* two binds whose completion never comes: given up on only into room */
+	for (int i = 0; i < 2; i++) {
+		r = rec(KB_ROLE_IOU_SUBMIT, 60 + i, 200 + (uint64_t)i, 0);
+		r.req = 0x2000 + (uint64_t)i;
+		kb_pair_add(p, 0, &r);
+	}
+	little = 5;
+	CHECK(!kb_pair_flush(p, 300, &little));
+	CHECK_INT(kb_pair_open(p), 2);
+	little = 1;
+	CHECK(kb_pair_flush(p, 300 + 3000000000ULL, &little));
+	CHECK_INT(little, 0);
+	CHECK_INT(nev, 4);
+	CHECK_INT(kb_pair_open(p), 1);
+	little = 0;
+	CHECK(kb_pair_flush(p, 300 + 3000000000ULL, &little));
+	CHECK_INT(nev, 4);
+	little = 1;
+	CHECK(!kb_pair_flush(p, 300 + 3000000000ULL, &little));
+	CHECK_INT(nev, 5);
+	CHECK(evs[3].flags & KB_EVF_NO_EXIT);
+	CHECK(evs[4].flags & KB_EVF_NO_EXIT);
+	/* in flight at shutdown */
+	for (int i = 0; i < 2; i++) {
+		r = rec(KB_ROLE_IOU_SUBMIT, 70 + i, 4000000000ULL + (uint64_t)i, 0);
+		r.req = 0x3000 + (uint64_t)i;
+		kb_pair_add(p, 0, &r);
+	}
+	little = 1;
+	CHECK(!kb_pair_flush_all(p, &little));
+	CHECK_INT(nev, 6);
+	little = 0;
+	CHECK(!kb_pair_flush_all(p, &little));
+	CHECK_INT(nev, 6);
+	little = 3;
+	CHECK(kb_pair_flush_all(p, &little));
+	CHECK_INT(little, 2);
+	CHECK_INT(nev, 7);
+	CHECK_INT(kb_pair_open(p), 0);
+	kb_pair_free(p);
+}
+
 int main(void)
 {
 	test_cross_cpu();
@@ -406,5 +568,8 @@ int main(void)
 	test_many_threads();
 	test_window_bound();
 	test_room();
+	test_iouring_events();
+	test_kernel_bind();
+	test_iouring_room();
 	return check_done("test_pair");
 }
