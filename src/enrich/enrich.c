@@ -22,6 +22,7 @@
 #include "hints.h"
 #include "holder.h"
 #include "proc.h"
+#include "rate.h"
 #include "sockinfo.h"
 #include "strbuf.h"
 #include "symbols.h"
@@ -42,9 +43,7 @@ struct kb_enricher {
 	struct kb_procs *procs;
 	struct kb_symbolizer *sym;
 	struct kb_holders *holders;
-	double tokens;
-	double rate;
-	uint64_t last_ns;
+	struct kb_rate budget;		/* socket inspections */
 	uint64_t skipped;
 	int self;
 	const char *backend;
@@ -57,8 +56,7 @@ struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
 	en->procs = kb_procs_new(PROC_CACHE);
 	en->sym = kb_sym_new();
 	en->holders = kb_holders_new(HOLDER_LOOKUPS_PER_SEC);
-	en->rate = inspect_per_sec;
-	en->tokens = inspect_per_sec / 4.0;
+	kb_rate_init(&en->budget, inspect_per_sec, inspect_per_sec / 4.0);
 	en->self = getpid();
 	en->backend = backend;
 	return en;
@@ -91,17 +89,10 @@ uint64_t kb_enricher_holders_skipped(const struct kb_enricher *en)
 
 static bool take_token(struct kb_enricher *en, uint64_t now)
 {
-	if (en->last_ns)
-		en->tokens += (double)(now - en->last_ns) * 1e-9 * en->rate;
-	en->last_ns = now;
-	if (en->tokens > en->rate / 4.0)
-		en->tokens = en->rate / 4.0;
-	if (en->tokens < 1.0) {
-		en->skipped++;
-		return false;
-	}
-	en->tokens -= 1.0;
-	return true;
+	if (kb_rate_take(&en->budget, now))
+		return true;
+	en->skipped++;
+	return false;
 }
 
 /*

@@ -36,9 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "clock.h"
 #include "holder.h"
 #include "proc.h"
+#include "rate.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -121,8 +122,7 @@ struct kb_holders {
 	struct result results[RESULT_MAX];
 	unsigned int result_next;
 	uint64_t self_ns;
-	double tokens, rate;
-	uint64_t last_ns;
+	struct kb_rate budget;		/* lookups */
 	uint64_t skipped, scans;
 	uint32_t seq;
 	char *buf;
@@ -151,8 +151,7 @@ struct kb_holders *kb_holders_new(int lookups_per_sec)
 
 	for (int i = 0; i < NS_MAX; i++)
 		h->ns[i].diag_fd = -1;
-	h->rate = lookups_per_sec;
-	h->tokens = lookups_per_sec;
+	kb_rate_init(&h->budget, lookups_per_sec, lookups_per_sec);
 	h->self_ns = kb_proc_netns(getpid());
 	h->buf = xmalloc(RECV_BUF);
 	return h;
@@ -297,17 +296,10 @@ int kb_holders_unpriv_port(struct kb_holders *h, int pid, uint64_t netns, uint64
 
 static bool take_token(struct kb_holders *h, uint64_t now)
 {
-	if (h->last_ns)
-		h->tokens += (double)(now - h->last_ns) * 1e-9 * h->rate;
-	h->last_ns = now;
-	if (h->tokens > h->rate)
-		h->tokens = h->rate;
-	if (h->tokens < 1.0) {
-		h->skipped++;
-		return false;
-	}
-	h->tokens -= 1.0;
-	return true;
+	if (kb_rate_take(&h->budget, now))
+		return true;
+	h->skipped++;
+	return false;
 }
 
 /* --- sock_diag ---------------------------------------------------------- */
@@ -568,11 +560,6 @@ static struct owner *owner_cached(struct kb_holders *h, uint64_t ino, uint64_t n
 	return NULL;
 }
 
-static uint64_t mono_now(void)
-{
-	return kb_now_mono();
-}
-
 /* Has process pid the link text want among its fds?  Counts fds read. */
 static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
 {
@@ -604,7 +591,7 @@ static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
 			found = true;
 			break;
 		}
-		if (++*fds % 256 == 0 && mono_now() > deadline)
+		if (++*fds % 256 == 0 && kb_now_mono() > deadline)
 			break;
 	}
 	closedir(fdir);
@@ -618,7 +605,7 @@ static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
  */
 static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hint, uint64_t now)
 {
-	uint64_t deadline = mono_now() + SCAN_TIME_NS;
+	uint64_t deadline = kb_now_mono() + SCAN_TIME_NS;
 	long fds = 0;
 	int found = -ENOENT;
 	struct dirent *de;
@@ -644,7 +631,7 @@ static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hi
 			continue;
 		if (pid_has(pid, want, &fds, deadline))
 			found = pid;
-		if (fds > SCAN_FDS_MAX || mono_now() > deadline)
+		if (fds > SCAN_FDS_MAX || kb_now_mono() > deadline)
 			break;
 	}
 	closedir(proc);

@@ -18,16 +18,14 @@
 
 #include <tracefs.h>
 
+#include "clock.h"
 #include "engine.h"
 
 #define QUEUE_EVENTS 16384
 
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)kb_now_mono() / 1e6;
 }
 
 int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, char *err, size_t errlen)

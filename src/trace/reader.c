@@ -27,6 +27,7 @@
 #include <tracefs.h>
 
 #include "capture.h"
+#include "clock.h"
 #include "pair.h"
 #include "reader.h"
 #include "xalloc.h"
@@ -57,14 +58,6 @@ struct kb_reader {
 	pthread_mutex_t lock;
 	struct kb_stats pub;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void on_event(void *ctx, const struct kb_event *ev)
 {
@@ -214,7 +207,7 @@ static void *reader_main(void *arg)
 		 * once the loop below has emptied every CPU; minus a margin for
 		 * events reserved but not yet committed.
 		 */
-		start = now_ns();
+		start = kb_now_mono();
 		r->priv.rounds++;
 		records = r->priv.records;
 		for (int i = 0; i < r->nstreams; i++)
