@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "enrich.h"
+#include "kb_bind.h"
 #include "hints.h"
 
 #define DEFAULT_UNPRIV	1024
