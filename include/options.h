@@ -21,18 +21,12 @@ enum kb_mode {
 	KB_MODE_LIST_KEYS,	/* hidden: live table keys for the docs check */
 };
 
-enum kb_backend_req {
-	KB_BACKEND_AUTO = 0,
-	KB_BACKEND_KPROBE,
-	KB_BACKEND_SYSCALLS,
-};
-
 #define KB_MAX_LIST	64		/* values in --pid/--port/--comm */
 #define KB_FILTER_MAX	256
 
 struct kb_options {
 	enum kb_mode mode;
-	enum kb_backend_req backend;
+	char backend[32];		/* "auto" or a backend's name (main checks which) */
 	bool json;
 	bool print_stacks;		/* batch: print stacks (--stacks) */
 	bool record_stacks;		/* record user/kernel stacks (default on) */
@@ -63,8 +57,5 @@ int kb_options_parse(struct kb_options *opts, int argc, char **argv, char *err, 
 
 /* Print --help, generated from the option table. */
 void kb_options_usage(FILE *f);
-
-/* Backend name for messages and JSON. */
-const char *kb_backend_req_name(enum kb_backend_req b);
 
 #endif

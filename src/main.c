@@ -132,6 +132,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_USAGE;
 	}
+	if (!kb_backend_known(o.backend)) {
+		fprintf(stderr, "kbindtop: --backend: '%.40s' is not one of %s\n", o.backend,
+			kb_backend_names(err, sizeof(err)));
+		return KB_EXIT_USAGE;
+	}
 	switch (o.mode) {
 	case KB_MODE_HELP:
 		kb_options_usage(stdout);

@@ -7,7 +7,8 @@
 #     their #includes or by the symbols their objects use from each other
 #     (a module is src/<layer>/NAME.c with include/NAME.h);
 #   - README.md's "Source layout" table names exactly the files under src/,
-#     each in its folder, and Makefile.am builds each of them.
+#     each in its folder (a row may name a family: `backend_*.c`), and
+#     Makefile.am builds each of them.
 # A header without a .c (kb_event.h, stats.h: types only) belongs to the
 # lowest layer that includes it; what it includes is checked from there.
 # Objects are read from $top_builddir when built (make check builds them
@@ -18,7 +19,7 @@ set -eu
 NM=${NM:-nm}
 
 exec python3 - "$top_srcdir" "$top_builddir" "$NM" <<'PY'
-import os, re, subprocess, sys
+import fnmatch, os, re, subprocess, sys
 
 src, build, nm = sys.argv[1:4]
 LAYERS = ['util', 'trace', 'enrich', 'ui', 'main']
@@ -213,6 +214,13 @@ else:
             path = name if name.startswith('src/') else folder + '/' + name
             listed[path] = listed.get(path, 0) + 1
 have = {rel(p) for p in cfiles.values()}
+for g in [p for p in listed if '*' in p]:       # backend_*.c: one row for a family of files
+    hits = fnmatch.filter(have, g)
+    if not hits:
+        fails.append("README.md's Source layout table names %s: no such file" % g)
+    for h in hits:
+        listed[h] = listed.get(h, 0) + listed[g]
+    del listed[g]
 for p in sorted(have - set(listed)):
     fails.append("%s: not in README.md's Source layout table (add a row under its folder)" % p)
 for p in sorted(set(listed) - have):

@@ -18,7 +18,7 @@
 
 #include <tracefs.h>
 
-#include "backend.h"
+#include "plan.h"
 
 /* x86_64 SysV: bind(int fd, const struct sockaddr *addr, socklen_t len) */
 static const char uprobe_args[] =
@@ -27,8 +27,8 @@ static const char uprobe_args[] =
 	"a6s=+24(%si):u32 path=+2(%si):string apath=+3(%si):string "
 	"ra=+0(%sp):x64 pcomm=$comm";
 
-int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
-			int ie, int io, char *err, size_t errlen)
+static int syscalls_setup(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
+			  int ie, int io, char *err, size_t errlen)
 {
 	size_t l;
 
@@ -70,3 +70,10 @@ int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb
 	(void)errlen;
 	return 0;
 }
+
+const struct kb_backend kb_backend_syscalls = {
+	.name = "syscalls",
+	.needs = KB_NEEDS_LIBCS,
+	.probe = kb_caps_syscalls_possible,
+	.setup = syscalls_setup,
+};

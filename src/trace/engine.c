@@ -35,6 +35,7 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	const char *capture_path;
 	double t0 = now_ms();
 	int ret, reaped;
+	unsigned int needs;
 
 	memset(e, 0, sizeof(*e));
 	ret = kb_tracefs_mount(err, errlen);
@@ -48,7 +49,8 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	 * kallsyms only where a kprobe will be tried: trying probe points
 	 * blindly would leave failures in the kernel's global error_log.
 	 */
-	kb_caps_probe(&e->caps, o->backend != KB_BACKEND_KPROBE, o->backend != KB_BACKEND_SYSCALLS);
+	needs = kb_backend_needs(o->backend);
+	kb_caps_probe(&e->caps, needs & KB_NEEDS_LIBCS, needs & KB_NEEDS_KPROBES);
 	kb_session_init(&e->sess, o->buffer_kb);
 
 	ret = kb_backend_setup(&e->sess, o, &e->caps, &e->plan, err, errlen);
