@@ -51,4 +51,10 @@ struct kb_bind {
 	struct kb_symbolizer *sym;
 };
 
+/* Did the call fail?  (A call whose return was never seen did not, as far as is known.) */
+static inline bool kb_bind_failed(const struct kb_bind *b)
+{
+	return b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN;
+}
+
 #endif

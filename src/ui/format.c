@@ -26,7 +26,7 @@ const char *kb_fmt_time(uint64_t mono_ns, char *buf, size_t len)
 
 const char *kb_fmt_errname(const struct kb_bind *b, char *buf, size_t len)
 {
-	if (b->ev.ret == KB_RET_UNKNOWN || b->ev.ret >= 0)
+	if (!kb_bind_failed(b))
 		return NULL;
 	return kb_errname(-b->ev.ret, buf, len);
 }
