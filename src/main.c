@@ -20,6 +20,7 @@
 #include "columns.h"
 #include "engine.h"
 #include "enrich.h"
+#include "fileio.h"
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
@@ -39,19 +40,16 @@ static void fatal_cleanup(void *arg)
 /* Root, or the capability tracefs needs (CAP_SYS_ADMIN). */
 static bool privileged(void)
 {
-	char line[256];
-	FILE *f;
-	bool ok = false;
+	char *st;
+	const char *v;
+	bool ok;
 
 	if (geteuid() == 0)
 		return true;
-	f = fopen("/proc/self/status", "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			ok = (strtoull(line + 7, NULL, 16) >> 21) & 1;
-	fclose(f);
+	st = kb_file_read("/proc/self/status", 1u << 16, NULL);
+	v = st ? kb_line_value(st, "CapEff:") : NULL;
+	ok = v && (strtoull(v, NULL, 16) >> 21) & 1;
+	free(st);
 	return ok;
 }
 

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fileio.h"
 #include "holder.h"
 #include "proc.h"
 #include "rate.h"
@@ -188,17 +189,11 @@ uint64_t kb_holders_scans(const struct kb_holders *h)
 static int read_unpriv(void)
 {
 	char buf[32];
-	int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = kb_file_read_small("/proc/sys/net/ipv4/ip_unprivileged_port_start", buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return atoi(buf);
+	if (n < 0)
+		return (int)n;
+	return n ? atoi(buf) : -EIO;
 }
 
 static int open_diag(void)

@@ -25,6 +25,7 @@
 
 #include <tracefs.h>
 
+#include "fileio.h"
 #include "session.h"
 #include "xalloc.h"
 
@@ -320,30 +321,25 @@ void kb_session_emergency(const struct kb_session *s)
 /* When process pid started, in seconds since the epoch; 0 if unknown. */
 static double proc_start(int pid)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024], *p, *stat;
+	const char *v;
 	unsigned long long ticks = 0, btime = 0;
-	FILE *f;
-	int n;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (kb_file_read_small(path, buf, sizeof(buf)) < 0)
 		return 0;
-	n = (int)fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n > 0 ? n : 0] = '\0';
 	/* the command name may hold spaces and ')': fields start after the last ')' */
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
 			 "%*d %*d %llu", &ticks) != 1)
 		return 0;
-	f = fopen("/proc/stat", "re");
-	if (!f)
+	stat = kb_file_read("/proc/stat", 1u << 20, NULL);	/* a line per CPU before btime */
+	if (!stat)
 		return 0;
-	while (fgets(buf, sizeof(buf), f))
-		if (sscanf(buf, "btime %llu", &btime) == 1)
-			break;
-	fclose(f);
+	v = kb_line_value(stat, "btime ");
+	if (v)
+		btime = strtoull(v, NULL, 10);
+	free(stat);
 	return btime ? (double)btime + (double)ticks / (double)sysconf(_SC_CLK_TCK) : 0;
 }
 
@@ -359,7 +355,6 @@ static bool owner_alive(int pid, double created)
 {
 	char path[64], comm[32] = "";
 	double started;
-	FILE *f;
 
 	if (pid == getpid())
 		return true;
@@ -371,12 +366,8 @@ static bool owner_alive(int pid, double created)
 		return started == 0 || started <= created + 1.0;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (kb_file_read_small(path, comm, sizeof(comm)) < 0)
 		return false;
-	if (!fgets(comm, sizeof(comm), f))
-		comm[0] = '\0';
-	fclose(f);
 	comm[strcspn(comm, "\n")] = '\0';
 	return strncmp(comm, KB_NAME_PREFIX, strlen(KB_NAME_PREFIX)) == 0;
 }
