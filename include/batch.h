@@ -32,4 +32,7 @@ void kb_batch_list_fields(FILE *f);
 /* One-line summary of counters for stderr at exit. */
 void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs);
 
+/* Work skipped for budget (socket inspections, holder lookups), one line at exit if any. */
+void kb_batch_skipped(FILE *f, const struct kb_enricher *en);
+
 #endif

@@ -71,9 +71,8 @@ int kb_holders_unpriv_port(struct kb_holders *h, int pid, uint64_t netns, uint64
  */
 void kb_holders_note_bind(struct kb_holders *h, uint64_t netns, int port, int pid);
 
-/* Lookups skipped for budget, and /proc scans made (for statistics). */
+/* Lookups skipped for budget (shown in the batch summary). */
 uint64_t kb_holders_skipped(const struct kb_holders *h);
-uint64_t kb_holders_scans(const struct kb_holders *h);
 
 /* Name of a TCP state number as sock_diag reports it ("LISTEN"...). */
 const char *kb_tcp_state_name(int state, bool udp);

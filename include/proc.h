@@ -63,9 +63,6 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now_ns, uint64_t ttl_ns,
 		    char out_comm[KB_COMM_LEN]);
 
-/* Entries evicted to stay within max. */
-uint64_t kb_procs_evicted(const struct kb_procs *pc);
-
 /* Thread group id of thread tid from /proc/TID/status; -errno if gone. */
 int kb_proc_tgid(int tid);
 

@@ -114,6 +114,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		ret = KB_EXIT_FAIL;
 	}
 	kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
+	kb_batch_skipped(stderr, en);
 	kb_batch_free(bt);
 	kb_enricher_free(en);
 	return ret;

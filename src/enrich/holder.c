@@ -124,7 +124,7 @@ struct kb_holders {
 	unsigned int result_next;
 	uint64_t self_ns;
 	struct kb_rate budget;		/* lookups */
-	uint64_t skipped, scans;
+	uint64_t skipped;
 	uint32_t seq;
 	char *buf;
 };
@@ -179,11 +179,6 @@ void kb_holders_free(struct kb_holders *h)
 uint64_t kb_holders_skipped(const struct kb_holders *h)
 {
 	return h->skipped;
-}
-
-uint64_t kb_holders_scans(const struct kb_holders *h)
-{
-	return h->scans;
 }
 
 static int read_unpriv(void)
@@ -615,7 +610,6 @@ static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hi
 	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
-	h->scans++;
 	while (found < 0 && (de = readdir(proc))) {
 		int pid;
 

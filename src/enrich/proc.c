@@ -41,7 +41,6 @@ struct kb_procs {
 	struct thread_ent thr[NTHREAD];
 	int bucket[NBUCKET];
 	uint64_t tick;
-	uint64_t evicted;
 	unsigned int cursor;
 };
 
@@ -143,11 +142,6 @@ int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now
 	t->ts = now_ns;
 	memcpy(out_comm, t->comm, KB_COMM_LEN);
 	return t->tgid;
-}
-
-uint64_t kb_procs_evicted(const struct kb_procs *pc)
-{
-	return pc->evicted;
 }
 
 static unsigned int hpid(int pid)
@@ -287,7 +281,6 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 			}
 		}
 		unlink_entry(pc, idx);
-		pc->evicted++;
 	}
 	p = &pc->e[idx];
 	memset(p, 0, sizeof(*p));

@@ -279,3 +279,13 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
 }
+
+void kb_batch_skipped(FILE *f, const struct kb_enricher *en)
+{
+	uint64_t insp = kb_enricher_skipped(en), holders = kb_enricher_holders_skipped(en);
+
+	if (insp || holders)
+		fprintf(f, "kbindtop: skipped for budget: %" PRIu64 " socket inspection%s (protocol and "
+			"options unknown), %" PRIu64 " holder lookup%s (holder unknown)\n",
+			insp, insp == 1 ? "" : "s", holders, holders == 1 ? "" : "s");
+}
