@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct tracefs_dynevent;
 struct tracefs_instance;
@@ -100,6 +101,6 @@ void kb_session_emergency(const struct kb_session *s);
  * of items removed, or -errno.  If report is non-NULL, one line per item
  * is written to it.
  */
-int kb_session_reap(void *report_file);
+int kb_session_reap(FILE *report);
 
 #endif

@@ -196,7 +196,7 @@ static void *reader_main(void *arg)
 
 		if (kb_pair_queued(r->pair))
 			timeout = (int)(KB_REORDER_NS / 1000000) + 1;
-		else if (kb_pair_open(r->pair))
+		else if (kb_pair_waiting(r->pair))
 			timeout = 1000;
 		if (poll(r->pfd, (nfds_t)n + 1, timeout) < 0 && errno != EINTR)
 			break;

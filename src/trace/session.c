@@ -406,9 +406,8 @@ static double group_created(int pid)
 	return instance_created(name);
 }
 
-int kb_session_reap(void *report_file)
+int kb_session_reap(FILE *rep)
 {
-	FILE *rep = report_file;
 	struct tracefs_dynevent **evs;
 	char dir[512], done[64][128];
 	int ndone = 0;

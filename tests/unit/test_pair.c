@@ -122,7 +122,7 @@ static void test_cross_cpu(void)
 	kb_pair_get_stats(p, &st);
 	CHECK_INT(st.unmatched_exit, 0);
 	CHECK_INT(st.calls, 1);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_free(p);
 }
 
@@ -190,11 +190,11 @@ static void test_expire(void)
 	kb_pair_add(p, 0, &r);
 	kb_pair_flush(p, 2000);
 	CHECK_INT(nev, 0);
-	CHECK_INT(kb_pair_open(p), 1);
+	CHECK_INT(kb_pair_waiting(p), 1);
 	kb_pair_flush(p, 1000 + 6000000000ULL);
 	CHECK_INT(nev, 1);
 	CHECK(evs[0].flags & KB_EVF_NO_EXIT);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_free(p);
 }
 
