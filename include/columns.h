@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "model.h"
 #include "symbols.h"
@@ -74,6 +75,13 @@ int kb_columns_layout(int width, int cols[], int widths[]);
  */
 void kb_mstack_frame(const struct kb_mstack *s, int i, int pid, kb_resolve_fn resolve, void *rctx,
 		     struct kb_frame *out);
+
+/*
+ * kb_columns_list - the column table for the documentation check, one
+ * "name<TAB>title<TAB>drop rank<TAB>sort" line per column ("default" on
+ * the default sort column, "-" elsewhere).
+ */
+void kb_columns_list(FILE *f);
 
 /* "OK", "EADDRINUSE", "?": the result of a call, as batch output writes it. */
 const char *kb_row_result(const struct kb_bind *b, char *buf, size_t len);

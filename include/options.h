@@ -18,6 +18,7 @@ enum kb_mode {
 	KB_MODE_HELP,
 	KB_MODE_VERSION,
 	KB_MODE_LIST_FIELDS,	/* hidden: JSON field list for the docs check */
+	KB_MODE_LIST_COLUMNS,	/* hidden: live table columns for the docs check */
 	KB_MODE_LIST_KEYS,	/* hidden: live table keys for the docs check */
 };
 

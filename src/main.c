@@ -149,6 +149,9 @@ int main(int argc, char **argv)
 	case KB_MODE_LIST_KEYS:
 		kb_keys_list(stdout);
 		return KB_EXIT_OK;
+	case KB_MODE_LIST_COLUMNS:
+		kb_columns_list(stdout);
+		return KB_EXIT_OK;
 	default:
 		break;
 	}

@@ -237,6 +237,7 @@ MODE_SETTER(set_help, KB_MODE_HELP)
 MODE_SETTER(set_version, KB_MODE_VERSION)
 MODE_SETTER(set_list_fields, KB_MODE_LIST_FIELDS)
 MODE_SETTER(set_list_keys, KB_MODE_LIST_KEYS)
+MODE_SETTER(set_list_columns, KB_MODE_LIST_COLUMNS)
 
 static const struct kb_optdef optdefs[] = {
 	{ "batch",	'b', NULL,	"print one line per bind() call instead of the live table", set_batch },
@@ -261,6 +262,7 @@ static const struct kb_optdef optdefs[] = {
 	{ "version",	'V', NULL,	"show the version and exit", set_version },
 	{ "list-fields", 0,  NULL,	NULL /* hidden */, set_list_fields },
 	{ "list-keys",	0,   NULL,	NULL /* hidden */, set_list_keys },
+	{ "list-columns", 0, NULL,	NULL /* hidden */, set_list_columns },
 };
 
 #define NOPTS (sizeof(optdefs) / sizeof(optdefs[0]))
