@@ -26,13 +26,18 @@ void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b);
 /* Write the buffer out.  0, or -errno (-EPIPE when the reader went away). */
 int kb_batch_flush(struct kb_batch *bt);
 
+/* kb_batch_add and kb_batch_flush as a pipeline sink (struct kb_sink; ctx: the kb_batch). */
+void kb_batch_sink_add(void *ctx, const struct kb_bind *b);
+int kb_batch_sink_flush(void *ctx);
+
 /* The JSON fields, "name<TAB>help" per line (for the documentation check). */
 void kb_batch_list_fields(FILE *f);
 
-/* One-line summary of counters for stderr at exit. */
-void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs);
-
-/* Work skipped for budget (socket inspections, holder lookups), one line at exit if any. */
-void kb_batch_skipped(FILE *f, const struct kb_enricher *en);
+/*
+ * One-line summary of counters for stderr at exit, and a second line
+ * when an enrichment budget skipped details (es NULL: none).
+ */
+void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs,
+		      const struct kb_enrich_stats *es);
 
 #endif

@@ -29,10 +29,17 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 /* The symbolizer the enricher keeps process maps in (for resolving stack frames). */
 struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en);
 
-/* Socket inspections skipped for budget. */
-uint64_t kb_enricher_skipped(const struct kb_enricher *en);
+/* What enrichment did, and what its budgets skipped (never silent). */
+struct kb_enrich_stats {
+	uint64_t calls;			/* calls enriched */
+	uint64_t sock_inspected;	/* sockets looked at */
+	uint64_t sock_skipped;		/* calls whose socket details a budget skipped */
+	uint64_t holder_skipped;	/* EADDRINUSE holder lookups skipped for budget */
+	uint64_t procs_loaded;		/* process details read from /proc */
+	uint64_t procs_skipped;		/* calls whose process details a budget skipped */
+	uint64_t targets;		/* distinct targets whose details were worked out */
+};
 
-/* Holder lookups skipped for budget. */
-uint64_t kb_enricher_holders_skipped(const struct kb_enricher *en);
+void kb_enricher_stats(const struct kb_enricher *en, struct kb_enrich_stats *st);
 
 #endif

@@ -34,4 +34,11 @@ const char *kb_fmt_addr_source(int src);
 /* Is the address (and port) exact? */
 int kb_bind_verified(const struct kb_bind *b);
 
+/*
+ * kb_budget_text - "details for 1 in 12 calls (socket), holders skipped 5"
+ * when a budget bit, "" when nothing was skipped.  For headers and the
+ * batch summary: a budget is never silent.
+ */
+const char *kb_budget_text(const struct kb_enrich_stats *es, char *buf, size_t len);
+
 #endif

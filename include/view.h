@@ -83,6 +83,7 @@ struct kb_view {
 	uint64_t start_ns;
 	double delay;
 	struct kb_stats st;
+	struct kb_enrich_stats es;	/* what enrichment budgets skipped (shown when any) */
 	kb_resolve_fn resolve;
 	void *rctx;
 };

@@ -17,20 +17,18 @@
 
 #include "batch.h"
 #include "check.h"
-#include "columns.h"
 #include "engine.h"
-#include "enrich.h"
 #include "fileio.h"
-#include "filter.h"
 #include "format.h"
 #include "keys.h"
 #include "options.h"
+#include "pipeline.h"
 #include "session.h"
 #include "signals.h"
 #include "tui.h"
 
-#define INSPECT_PER_SEC 4000
-#define POP_BATCH 256
+/* a batch drain looks at signals and the clock at least this often */
+#define DRAIN_BUDGET_NS (50ULL * 1000000ULL)
 
 static void fatal_cleanup(void *arg)
 {
@@ -53,70 +51,64 @@ static bool privileged(void)
 	return ok;
 }
 
+/* Batch: print calls as they come until a signal, --duration or a write error. */
 static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 {
-	struct kb_enricher *en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	struct kb_pipeline *pl = kb_pipeline_new(o, e->q, kb_backend_name(e->plan.backend));
 	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
-	static struct kb_event evs[POP_BATCH];
 	uint64_t t0 = kb_now_mono(), deadline = 0;
-	unsigned long long shown = 0;
+	struct kb_pipeline_stats ps;
 	struct kb_stats st;
-	struct kb_bind b;
 	int ret = 0, werr = 0;
-	const int self = getpid();
-	bool stopping = false;
+	bool stopping = false, more = false;
 
+	kb_pipeline_add_sink(pl, &(struct kb_sink){ .name = "batch", .ctx = bt, .add = kb_batch_sink_add,
+						     .flush = kb_batch_sink_flush });
 	if (o->duration > 0)
 		deadline = t0 + (uint64_t)(o->duration * 1e9);
 	kb_batch_header(bt);
 	werr = kb_batch_flush(bt);
 	for (;;) {
+		uint64_t now = kb_now_mono();
+		int wait_ms, qfd = kb_pipeline_fd(pl, now, &wait_ms);
 		struct pollfd pfd[2] = {
-			{ .fd = kb_queue_fd(e->q), .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = qfd, .events = POLLIN },
 		};
-		int timeout = -1;
-		size_t n;
+		int timeout = more ? 0 : wait_ms;
 
 		if (deadline) {
-			uint64_t now = kb_now_mono();
+			int left = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
 
-			timeout = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
+			timeout = timeout < 0 || left < timeout ? left : timeout;
 		}
 		if (!stopping && !werr && poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
-		if (pfd[1].revents & POLLIN && kb_signals_take())
+		if (pfd[0].revents & POLLIN && kb_signals_take())
 			stopping = true;
 		if (deadline && kb_now_mono() >= deadline)
 			stopping = true;
 		if (stopping || werr)
 			kb_engine_stop(e);	/* the reader's last events land in the queue */
-		kb_queue_ack(e->q);
-		while ((n = kb_queue_pop(e->q, evs, POP_BATCH)) > 0) {
-			uint64_t now = kb_now_mono();
+		if (stopping || werr || (pfd[1].revents & POLLIN) || qfd < 0 || more) {
+			int r = kb_pipeline_drain(pl, stopping || werr ? 0 : kb_now_mono() + DRAIN_BUDGET_NS,
+						  &more);
 
-			for (size_t i = 0; i < n; i++) {
-				kb_enrich(en, &evs[i], &b, now);
-				if (!kb_filter_options_match(o, &b) || b.pid == self)
-					continue;
-				kb_batch_add(bt, &b);
-				shown++;
-			}
-			if (!werr)
-				werr = kb_batch_flush(bt);
+			if (r && !werr)
+				werr = r;
 		}
 		if (stopping || werr)
 			break;
 	}
 	kb_engine_stats(e, &st);
+	kb_pipeline_stats(pl, &ps);
 	if (werr && werr != -EPIPE) {
 		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
 		ret = KB_EXIT_FAIL;
 	}
-	kb_batch_summary(stderr, &st, shown, (double)(kb_now_mono() - t0) / 1e9);
-	kb_batch_skipped(stderr, en);
+	kb_batch_summary(stderr, &st, ps.shown, (double)(kb_now_mono() - t0) / 1e9, &ps.en);
+	kb_pipeline_free(pl);
 	kb_batch_free(bt);
-	kb_enricher_free(en);
 	return ret;
 }
 
@@ -155,9 +147,8 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (o.mode == KB_MODE_TUI && o.sort[0] && kb_column_find(o.sort) < 0) {
-		fprintf(stderr, "kbindtop: --sort: '%s' is not a column; one of: %s\n", o.sort,
-			kb_column_names(err, sizeof(err)));
+	if (o.mode == KB_MODE_TUI && kb_pipeline_check_options(&o, err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_USAGE;
 	}
 	if (o.mode == KB_MODE_TUI && (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))) {

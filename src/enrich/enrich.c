@@ -44,7 +44,7 @@ struct kb_enricher {
 	struct kb_symbolizer *sym;
 	struct kb_holders *holders;
 	struct kb_rate budget;		/* socket inspections */
-	uint64_t skipped;
+	struct kb_enrich_stats st;
 	int self;
 	const char *backend;
 };
@@ -77,21 +77,17 @@ struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en)
 	return en->sym;
 }
 
-uint64_t kb_enricher_skipped(const struct kb_enricher *en)
+void kb_enricher_stats(const struct kb_enricher *en, struct kb_enrich_stats *st)
 {
-	return en->skipped;
-}
-
-uint64_t kb_enricher_holders_skipped(const struct kb_enricher *en)
-{
-	return kb_holders_skipped(en->holders);
+	*st = en->st;
+	st->holder_skipped = kb_holders_skipped(en->holders);
 }
 
 static bool take_token(struct kb_enricher *en, uint64_t now)
 {
 	if (kb_rate_take(&en->budget, now))
 		return true;
-	en->skipped++;
+	en->st.sock_skipped++;
 	return false;
 }
 
@@ -109,7 +105,7 @@ static bool proc_share(struct kb_enricher *en, struct kb_proc *p, uint64_t now)
 		p->insp_n = 0;
 	}
 	if (p->insp_n >= INSPECT_PER_PROC) {
-		en->skipped++;
+		en->st.sock_skipped++;
 		return false;
 	}
 	p->insp_n++;
@@ -146,6 +142,7 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_
 	if (b->pid <= 0 || ev->fd < 0 || (ev->flags & KB_EVF_IOURING) || !proc_share(en, p, now) ||
 	    !take_token(en, now))
 		return;
+	en->st.sock_inspected++;
 	if (kb_sock_inspect(b->pid, ev->fd, &si))
 		return;
 	/*
@@ -249,6 +246,7 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	 * need setting here.
 	 */
 	memset(b, 0, sizeof(*b));
+	en->st.calls++;
 	b->ev = *ev;
 	b->bound_port = -1;
 	b->backend = en->backend;

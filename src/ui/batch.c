@@ -245,6 +245,16 @@ void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b)
 		add_text(bt, b);
 }
 
+void kb_batch_sink_add(void *ctx, const struct kb_bind *b)
+{
+	kb_batch_add(ctx, b);
+}
+
+int kb_batch_sink_flush(void *ctx)
+{
+	return kb_batch_flush(ctx);
+}
+
 int kb_batch_flush(struct kb_batch *bt)
 {
 	size_t off = 0;
@@ -264,8 +274,11 @@ int kb_batch_flush(struct kb_batch *bt)
 	return 0;
 }
 
-void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs)
+void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long shown, double secs,
+		      const struct kb_enrich_stats *es)
 {
+	char budget[256];
+
 	fprintf(f, "kbindtop: %llu bind calls shown, %" PRIu64 " traced in %.1f s; lost: %" PRIu64
 		" (kernel %" PRIu64 "%s, queue %" PRIu64 "); no return seen: %" PRIu64 "\n",
 		shown, st->calls, secs, kb_stats_lost(st), st->kernel_lost,
@@ -278,14 +291,7 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 					i == KB_STATS_CPUS - 1 ? "+" : "");
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
-}
-
-void kb_batch_skipped(FILE *f, const struct kb_enricher *en)
-{
-	uint64_t insp = kb_enricher_skipped(en), holders = kb_enricher_holders_skipped(en);
-
-	if (insp || holders)
-		fprintf(f, "kbindtop: skipped for budget: %" PRIu64 " socket inspection%s (protocol and "
-			"options unknown), %" PRIu64 " holder lookup%s (holder unknown)\n",
-			insp, insp == 1 ? "" : "s", holders, holders == 1 ? "" : "s");
+	/* fields a budget skipped are null in the lines above: say how many */
+	if (es && kb_budget_text(es, budget, sizeof(budget))[0])
+		fprintf(f, "kbindtop: budgets: %s (those fields are null)\n", budget);
 }

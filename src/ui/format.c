@@ -73,3 +73,24 @@ const char *kb_fmt_addr_source(int src)
 	default:		 return "none";
 	}
 }
+
+const char *kb_budget_text(const struct kb_enrich_stats *es, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (es->sock_skipped && es->sock_inspected)
+		n += (size_t)snprintf(buf + n, len - n, "socket details for 1 in %.0f calls",
+				      (double)(es->sock_inspected + es->sock_skipped) /
+				      (double)es->sock_inspected);
+	else if (es->sock_skipped)
+		n += (size_t)snprintf(buf + n, len - n, "socket details for none of %llu calls",
+				      (unsigned long long)es->sock_skipped);
+	if (n < len && es->holder_skipped)
+		n += (size_t)snprintf(buf + n, len - n, "%sholder lookups skipped %llu", n ? ", " : "",
+				      (unsigned long long)es->holder_skipped);
+	if (n < len && es->procs_skipped)
+		snprintf(buf + n, len - n, "%sprocess details skipped for %llu calls", n ? ", " : "",
+			 (unsigned long long)es->procs_skipped);
+	return buf;
+}

@@ -31,10 +31,10 @@
 #include "check.h"
 #include "columns.h"
 #include "enrich.h"
-#include "filter.h"
 #include "format.h"
 #include "keys.h"
 #include "model.h"
+#include "pipeline.h"
 #include "signals.h"
 #include "strbuf.h"
 #include "symbols.h"
@@ -42,8 +42,6 @@
 #include "view.h"
 #include "xalloc.h"
 
-#define INSPECT_PER_SEC	4000
-#define POP_BATCH	256
 #define DRAIN_BUDGET_NS	(20ULL * 1000000ULL)	/* then look at the keyboard again */
 #define ESC_DELAY_MS	25			/* Esc vs. the start of an arrow key */
 #define KEYS_PER_WAKE	64
@@ -52,14 +50,13 @@ struct tui {
 	const struct kb_options *o;
 	struct kb_options sel;		/* command-line selection; --failed is the 'x' toggle here */
 	struct kb_engine *e;
-	struct kb_enricher *en;
+	struct kb_pipeline *pl;
 	struct kb_model *m;
 	struct kb_view v;
 	struct kb_buf host;		/* the help screen's "This host" text */
 	struct kb_screen scr;
 	SCREEN *term;
 	chtype attr[KB_A_NATTR];
-	int self;
 	/* the stack resolved last: frame rows of one stack come one after another */
 	bool rc_valid;
 	uint64_t rc_id;
@@ -299,7 +296,7 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 
 		kb_mstack_event(s, &ev);
 		memset(&t->rc, 0, sizeof(t->rc));
-		kb_sym_stack(kb_enricher_symbolizer(t->en), pid, &ev, kernel, &t->rc);
+		kb_sym_stack(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), pid, &ev, kernel, &t->rc);
 		t->rc_valid = true;
 		t->rc_id = s->c.id;
 		t->rc_kernel = kernel;
@@ -307,35 +304,19 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 	*out = t->rc;
 }
 
-/*
- * Move queued calls into the model until the queue is empty (false) or
- * the time budget is spent (true: more may be waiting).
- */
-static bool drain(struct tui *t, uint64_t until)
+/* The table's sink: every call that passed the selection is counted into the model. */
+static void model_sink_add(void *ctx, const struct kb_bind *b)
 {
-	static struct kb_event evs[POP_BATCH];
-	static struct kb_bind b;
-	size_t n;
-
-	kb_queue_ack(t->e->q);
-	while ((n = kb_queue_pop(t->e->q, evs, POP_BATCH)) > 0) {
-		uint64_t now = kb_now_mono();
-
-		for (size_t i = 0; i < n; i++) {
-			kb_enrich(t->en, &evs[i], &b, now);
-			if (b.pid == t->self || !kb_filter_options_match(&t->sel, &b))
-				continue;
-			kb_model_add(t->m, &b);
-		}
-		if (kb_now_mono() >= until)
-			return true;
-	}
-	return false;
+	kb_model_add(ctx, b);
 }
 
 static void render(struct tui *t, bool repaint)
 {
+	struct kb_pipeline_stats ps;
+
 	kb_engine_stats(t->e, &t->v.st);
+	kb_pipeline_stats(t->pl, &ps);
+	t->v.es = ps.en;
 	t->rc_valid = false;	/* symbols may have been learnt since */
 	kb_view_render(&t->v, t->m, kb_now_mono(), &t->scr);
 	term_draw(t, repaint);
@@ -350,17 +331,21 @@ static int loop(struct tui *t, int sigfd)
 		deadline = next_tick + (uint64_t)(t->o->duration * 1e9);
 
 	for (;;) {
+		uint64_t now = kb_now_mono();
+		int wait_ms, qfd = kb_pipeline_fd(t->pl, now, &wait_ms);
 		struct pollfd pfd[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
-			{ .fd = kb_queue_fd(t->e->q), .events = POLLIN },
+			{ .fd = qfd, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 		};
-		uint64_t now = kb_now_mono();
 		int timeout = 0, redo = 0, sig, ch;
 		struct kb_ui ui;
 
 		if (!backlog && !keys_left && next_tick > now)
 			timeout = (int)((next_tick - now + 999999) / 1000000);
+		/* calls gathering after a busy drain: look again when the pipeline says */
+		if (qfd < 0 && (timeout < 0 || wait_ms < timeout))
+			timeout = wait_ms;
 		if (deadline && timeout && deadline <= now + (uint64_t)timeout * 1000000)
 			timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
@@ -379,8 +364,9 @@ static int loop(struct tui *t, int sigfd)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 0;
 
-		if ((pfd[1].revents & POLLIN) || backlog)
-			backlog = drain(t, kb_now_mono() + DRAIN_BUDGET_NS);
+		if ((pfd[1].revents & POLLIN) || backlog || (qfd < 0 && kb_pipeline_fd(t->pl, kb_now_mono(),
+											  &wait_ms) >= 0))
+			kb_pipeline_drain(t->pl, kb_now_mono() + DRAIN_BUDGET_NS, &backlog);
 
 		if ((pfd[0].revents & POLLIN) || keys_left) {
 			int k;
@@ -426,9 +412,9 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->sel = *o;
 	t->sel.failed_only = false;
 	t->e = e;
-	t->self = getpid();
 	t->m = kb_model_new(NULL);
-	t->en = kb_enricher_new(INSPECT_PER_SEC, kb_backend_name(e->plan.backend));
+	t->pl = kb_pipeline_new(&t->sel, e->q, kb_backend_name(e->plan.backend));
+	kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "table", .ctx = t->m, .add = model_sink_add });
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
 	/* the help screen explains the backend with the same reasoning as --check */
@@ -444,15 +430,10 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	kb_model_set_failed_only(t->m, o->failed_only);
 	if (kb_model_set_filter(t->m, o->filter))
 		kb_model_set_filter(t->m, "");
-	if (o->sort[0]) {
-		col = kb_column_find(o->sort);
-		if (col < 0) {
-			snprintf(err, errlen, "--sort: '%.40s' is not a column (see the help screen, key ?)", o->sort);
-			ret = KB_EXIT_USAGE;
-			goto out;
-		}
+	/* --sort was checked before tracing started (kb_pipeline_check_options) */
+	col = o->sort[0] ? kb_column_find(o->sort) : -1;
+	if (col >= 0)
 		kb_model_set_sort(t->m, col, kb_columns[col].desc);
-	}
 	if (!hooked) {
 		kb_signals_on_fatal(fatal_restore, NULL);
 		hooked = true;
@@ -472,7 +453,7 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 		ret = KB_EXIT_FAIL;
 	}
 out:
-	kb_enricher_free(t->en);
+	kb_pipeline_free(t->pl);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
 	kb_screen_free(&t->scr);

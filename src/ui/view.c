@@ -213,7 +213,7 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 {
 	const struct kb_stats *st = &v->st;
 	struct kb_mtotals t;
-	char up[32];
+	char up[32], budget[160];
 	uint64_t lost = kb_stats_lost(st);
 	int x, sc = kb_model_sort_col(m);
 	const char *f = kb_model_filter(m);
@@ -265,7 +265,12 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 		if (t.ev.targets)
 			x = putf(s, 2, x, KB_A_WARN, " %" PRIu64 " targets", t.ev.targets);
 		if (t.ev.stacks)
-			putf(s, 2, x, KB_A_WARN, " %" PRIu64 " stacks", t.ev.stacks);
+			x = putf(s, 2, x, KB_A_WARN, " %" PRIu64 " stacks", t.ev.stacks);
+	}
+	/* a budget that bit is shown, never silent */
+	if (kb_budget_text(&v->es, budget, sizeof(budget))[0]) {
+		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  ", -1);
+		kb_screen_put(s, 2, x, KB_A_WARN, budget, -1);
 	}
 }
 
