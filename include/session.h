@@ -95,12 +95,4 @@ int kb_session_destroy(struct kb_session *s);
 /* Async-signal-safe best-effort removal, for fatal signal handlers. */
 void kb_session_emergency(const struct kb_session *s);
 
-/*
- * kb_session_reap - remove instances and dynamic events left by kbindtop
- * runs that are no longer alive (never a live one's).  Returns the number
- * of items removed, or -errno.  If report is non-NULL, one line per item
- * is written to it.
- */
-int kb_session_reap(FILE *report);
-
 #endif

@@ -22,6 +22,7 @@
 #include "format.h"
 #include "keys.h"
 #include "options.h"
+#include "reap.h"
 #include "pipeline.h"
 #include "session.h"
 #include "signals.h"

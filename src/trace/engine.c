@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "reap.h"
 
 #define QUEUE_EVENTS 16384
 
