@@ -10,7 +10,9 @@
 #   - the LIVE TABLE section's column list, --sort names and default, the
 #     order in which columns give way (--list-columns) and the row limits
 #     (include/model.h) are the program's;
-#   - every --option the README mentions exists.
+#   - every --option the README mentions exists;
+#   - the packages README's first command installs are all in tests/run's
+#     list (the newcomer's build and the test machine's cannot drift).
 # No root needed.
 set -eu
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -27,10 +29,10 @@ trap 'rm -rf "$tmp"' EXIT
 "$KBINDTOP" --list-keys >"$tmp/keys" 2>/dev/null || : >"$tmp/keys"
 "$KBINDTOP" --list-columns >"$tmp/columns"
 
-python3 - "$tmp/help" "$tmp/fields" "$tmp/keys" "$MAN" "$README" "$tmp/columns" "$top_srcdir/include/model.h" <<'PY'
+python3 - "$tmp/help" "$tmp/fields" "$tmp/keys" "$MAN" "$README" "$tmp/columns" "$top_srcdir/include/model.h" "$top_srcdir/tests/run" <<'PY'
 import re, sys
 help_txt, fields_txt, keys_txt = (open(f).read() for f in sys.argv[1:4])
-columns_txt, model_h = (open(f).read() for f in sys.argv[6:8])
+columns_txt, model_h, run_sh = (open(f).read() for f in sys.argv[6:9])
 man = open(sys.argv[4]).read().replace('\\-', '-').replace('\\e', '\\')
 readme = open(sys.argv[5]).read()
 fails = []
@@ -115,6 +117,15 @@ for l in readme.splitlines():
         readme_opts |= set(re.findall(r'(?<![\w-])--([a-z][a-z-]*)', l))
 for o in sorted(readme_opts - help_opts):
     fails.append('README mentions kbindtop --%s, which does not exist' % o)
+
+# README's first command installs a subset of what tests/run installs
+m = re.search(r'apt-get install -y ([a-z0-9+. -]+?) &&', readme)
+pkgs = re.search(r'^PKGS="([^"]*)"', run_sh, re.M)
+if not m or not pkgs:
+    fails.append("README's first command or tests/run's PKGS not found")
+else:
+    for p in sorted(set(m.group(1).split()) - set(pkgs.group(1).split())):
+        fails.append("README's first command installs %s, which tests/run's PKGS lacks" % p)
 
 if fails:
     print('\n'.join('FAIL: ' + f for f in fails))
