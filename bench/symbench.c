@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "enrich.h"
 #include "clock.h"
+#include "enrich.h"
 #include "symbols.h"
 
 static struct kb_event stack_ev;
