@@ -122,6 +122,7 @@ int main(int argc, char **argv)
 	long iters = argc > 1 ? atol(argv[1]) : 200000, cold = 30, n;
 	struct kb_symbolizer *s;
 	struct kb_enricher *en;
+	struct kb_enrich_stats es;
 	struct kb_stack st;
 	struct kb_event ev;
 	struct kb_bind *b = malloc(sizeof(*b));
@@ -200,9 +201,10 @@ int main(int argc, char **argv)
 		for (long i = 0; i < n; i++)
 			kb_enrich(en, &ev, b, kb_now_mono());
 		t = kb_now_mono() - t0;
-		if (inspect && kb_enricher_skipped(en))
+		kb_enricher_stats(en, &es);
+		if (inspect && es.sock_skipped)
 			fprintf(stderr, "warning: %llu inspections skipped\n",
-				(unsigned long long)kb_enricher_skipped(en));
+				(unsigned long long)es.sock_skipped);
 		printf("kb_enrich per event, %-20s %8.2f us\n",
 		       inspect ? "socket inspected" : "no inspection", us(t, n));
 		kb_enricher_free(en);
