@@ -28,6 +28,7 @@ PREBUILT=""		# directory with bindstorm, rawfloor, benchmon already built
 ONLY=""			# comma-separated config ids, empty = all
 SKIP_EXTERNAL=0
 KEEP=0
+PEERS=0			# --peers: kbindtop beside its peers, issue 11's table
 
 usage() {
 	cat <<EOF
@@ -35,6 +36,11 @@ Usage: bench/run.sh [OPTION]...
 Benchmark kbindtop against the floor consumer and the usual tools.
 
   --quick           3 pairs of 30k binds, 10k-process churn (about 3 minutes)
+  --peers           kbindtop beside its peers in one run: rawfloor, kbindtop JSON,
+                    the live table (stacks on), trace-cmd, bpftrace, perf trace,
+                    perf record -g; bind-to-output latency, 100k-process churn,
+                    and the targets of issue 11 (5 pairs of 50k binds; options
+                    given after it override)
   --reps N          traced/untraced pairs per configuration (default $REPS)
   --binds N         binds per overhead run (default $BINDS)
   --storm-secs S    length of the 4-worker loss test (default $STORM_SECS)
@@ -73,6 +79,8 @@ perfrec|perf record -e sys_enter_bind -g -a|ext
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) REPS=3; BINDS=30000; CHURN=10000 ;;
+	--peers) PEERS=1; REPS=5; BINDS=50000; CHURN=100000
+		ONLY=floor,kbt,kbttui,tracecmd,bpftrace,perftrace,perfrec,churn ;;
 	--reps) REPS=$2; shift ;;
 	--binds) BINDS=$2; shift ;;
 	--storm-secs) STORM_SECS=$2; shift ;;
@@ -543,6 +551,41 @@ echo "rawfloor (reference):                $(life "$LIFE_FLOOR")"
 # ---- targets of issue 6 ---------------------------------------------------------------
 verdict() { if awk "BEGIN { exit !($1) }"; then echo ok; else echo MISS; fi; }
 target() { printf '  %-4s %s\n' "$1" "$2"; }
+
+# ---- --peers: bind-to-output latency and the targets of issue 11 ------------------------
+if [ "$PEERS" = 1 ]; then
+	LAT=""
+	if [ -x "$TOP/tests/progs/bindprog" ] && have python3; then
+		echo "== latency: 100 lone binds 50 ms apart under kbindtop --json --no-stacks" >&2
+		LAT=$(python3 "$HERE/latency.py" "$KBT" --no-stacks 2>&1 | tail -1)
+		echo "bind-to-output latency (kbindtop --json --no-stacks): $LAT"
+	else
+		echo "bind-to-output latency: not run (make check builds tests/progs/bindprog)"
+	fi
+	p99=$(echo "$LAT" | sed -n 's/.* p99 \([0-9.]*\).*/\1/p')
+	echo
+	echo "targets (issue 11):"
+	if [ -n "${CPU1K[kbt]:-}" ]; then
+		[ -n "${CPU1K[floor]:-}" ] && echo "       kbindtop JSON costs $(awk -v a="${CPU1K[kbt]}" \
+			-v b="${CPU1K[floor]}" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')x the raw floor's CPU per bind"
+		target "$(verdict "${CPU1K[kbt]} <= 0.8")" \
+			"JSON CPU <= 0.8 ms/1k binds (${CPU1K[kbt]} median, 1 worker; ${CPUST[kbt]} under the storm)"
+		l=$(kv lost <"$WORK/kbt/storm/result")
+		target "$(verdict "\"$l\" == \"0\"")" "JSON: 0 lost under the $STORM_WORKERS-worker storm (lost ${l:--})"
+	fi
+	if [ -n "${CPU1K[kbttui]:-}" ]; then
+		target "$(verdict "${CPU1K[kbttui]} <= 0.5")" \
+			"live table with stacks: CPU <= 0.5 ms/1k binds (${CPU1K[kbttui]} median, 1 worker; ${CPUST[kbttui]} under the storm)"
+		[ -n "$KEYS" ] && target "$(verdict "$KEYS <= 100")" \
+			"live table: a key answered within 100 ms under the storm (median $KEYS ms)"
+	fi
+	[ -n "$p99" ] && target "$(verdict "$p99 <= 10")" "bind-to-output latency p99 <= 10 ms ($p99 ms)"
+	if [ -n "${CHURN_NAMED:-}" ]; then
+		target "$(verdict "$CHURN_UNNAMED == 0 && $CHURN_NAMED >= $CHURN")" \
+			"fork churn: every process named ($CHURN_NAMED of $CHURN named, $CHURN_UNNAMED '?', lost $CHURN_LOST)"
+	fi
+	exit 0
+fi
 echo
 echo "targets (issue 6):"
 if [ -n "${ROW[kbt]:-}" ] && [ -n "${CPU1K[kbt]:-}" ]; then

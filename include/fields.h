@@ -43,11 +43,22 @@ struct kb_fval {
 	struct kb_fmember m[KB_FVAL_MEMBERS];
 };
 
+/*
+ * Flags of a field; 0 (false) is a plain field whose value may differ
+ * from call to call.  KB_FF_PROC: the value depends only on the process
+ * context (kb_bind.ctx_gen), so output may render a run of such fields
+ * once per context and reuse the text.
+ */
+enum kb_field_flags {
+	KB_FF_STACK	= 1u << 0,	/* printed only with --stacks (true, in older entries) */
+	KB_FF_PROC	= 1u << 1,
+};
+
 struct kb_field {
 	const char *name;
 	const char *help;
 	enum kb_fkind kind;
-	bool stack;		/* printed only with --stacks */
+	unsigned int flags;	/* enum kb_field_flags */
 	void (*get)(const struct kb_bind *b, struct kb_fval *v, char *scratch, size_t len);
 };
 

@@ -40,6 +40,8 @@ struct kb_bind {
 	char cgroup[KB_CGROUP_VIS];
 	char container[KB_CTR_VIS];
 	char unit[KB_CTR_VIS];
+	/* names this process context (comm, user, ppid ... unit): same value, same context; 0 unknown */
+	uint64_t ctx_gen;
 	/* socket options as read just after the call (inet sockets that were inspected) */
 	bool opts_known;
 	unsigned int opts;		/* enum kb_sockopt */
@@ -51,10 +53,10 @@ struct kb_bind {
 	struct kb_symbolizer *sym;
 };
 
-/* Did the call fail?  (A call whose return was never seen did not, as far as is known.) */
+/* Did the call fail?  (kb_event_failed on its event.) */
 static inline bool kb_bind_failed(const struct kb_bind *b)
 {
-	return b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN;
+	return kb_event_failed(&b->ev);
 }
 
 #endif

@@ -36,6 +36,7 @@ struct kb_proc {
 	uint64_t insp_window_ns;
 	uint32_t insp_n;
 	uint64_t loaded_ns;		/* when /proc was last read */
+	uint64_t gen;			/* new at every (re)load, unique in the cache's lifetime */
 	/* cache bookkeeping */
 	int next;
 	uint64_t used;
@@ -62,6 +63,9 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
  */
 int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now_ns, uint64_t ttl_ns,
 		    char out_comm[KB_COMM_LEN]);
+
+/* Loads of process details from /proc so far. */
+uint64_t kb_procs_loads(const struct kb_procs *pc);
 
 /* Thread group id of thread tid from /proc/TID/status; -errno if gone. */
 int kb_proc_tgid(int tid);

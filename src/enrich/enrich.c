@@ -5,6 +5,18 @@
  * The reader thread never touches /proc or traced processes; all of that
  * happens here, in the consumer, as soon as the event arrives (typically
  * well under a millisecond after the bind).
+ *
+ * Count first, explain later: what a call's target (process, address
+ * bytes, result) determines is worked out once per target and kept in a
+ * small direct-mapped cache -- the decoded address, and for a failure the
+ * holder of the address (refreshed every HOLDER_REFRESH_NS, not per call).
+ * Process details come from the per-process cache (kb_procs).  What only
+ * the socket itself can say (protocol, options, device, assigned port)
+ * is read per call, within a budget: a target does not identify the
+ * socket (a DNS server binds tcp and udp to the same address, a loop
+ * reuses one fd for both), and the socket must be read while it still
+ * holds the address (tests/live/reuse.sh).  Calls a budget skipped have
+ * those fields unknown, and are counted (kb_enrich_stats).
  */
 #include "config.h"
 
@@ -38,6 +50,39 @@
 #define HOLDER_LOOKUPS_PER_SEC	10
 /* one process's share of the inspection budget, per second */
 #define INSPECT_PER_PROC	200
+/*
+ * Targets remembered (direct-mapped, power of two), failed ones apart: a
+ * storm of successful binds to ever new ports must not push out the few
+ * failing targets whose holder lookups (milliseconds each) are kept.
+ */
+#define TARGET_SLOTS		4096
+#define FAIL_SLOTS		1024
+/* a target's holder is looked up again after this long */
+#define HOLDER_REFRESH_NS	(10ULL * 1000000000ULL)
+
+/* What a target determines, worked out on its first call. */
+struct target {
+	uint64_t hash;			/* 0: empty slot */
+	int pid;
+	int32_t ret;
+	uint16_t sa_len;
+	uint8_t sa[KB_SA_MAX];
+	struct kb_addr addr;
+};
+
+/*
+ * The holder of a failed target's address, per question asked: protocol
+ * unknown / tcp / udp, and whether the binding socket is IPv6-only (one
+ * port held by a tcp and a udp socket gets different answers).
+ */
+struct holder_memo {
+	uint64_t ns;			/* 0: not looked up yet */
+	struct kb_holder h;
+};
+
+struct fail_info {
+	struct holder_memo memo[3][2];
+};
 
 struct kb_enricher {
 	struct kb_procs *procs;
@@ -47,6 +92,9 @@ struct kb_enricher {
 	struct kb_enrich_stats st;
 	int self;
 	const char *backend;
+	struct target *targets;		/* TARGET_SLOTS successful (or unknown) calls */
+	struct target *failed;		/* FAIL_SLOTS failed calls */
+	struct fail_info *finfo;	/* FAIL_SLOTS, slot by slot with failed */
 };
 
 struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
@@ -59,6 +107,9 @@ struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
 	kb_rate_init(&en->budget, inspect_per_sec, inspect_per_sec / 4.0);
 	en->self = getpid();
 	en->backend = backend;
+	en->targets = xcalloc(TARGET_SLOTS, sizeof(*en->targets));
+	en->failed = xcalloc(FAIL_SLOTS, sizeof(*en->failed));
+	en->finfo = xcalloc(FAIL_SLOTS, sizeof(*en->finfo));
 	return en;
 }
 
@@ -69,6 +120,9 @@ void kb_enricher_free(struct kb_enricher *en)
 	kb_procs_free(en->procs);
 	kb_sym_free(en->sym);
 	kb_holders_free(en->holders);
+	free(en->targets);
+	free(en->failed);
+	free(en->finfo);
 	free(en);
 }
 
@@ -80,6 +134,7 @@ struct kb_symbolizer *kb_enricher_symbolizer(struct kb_enricher *en)
 void kb_enricher_stats(const struct kb_enricher *en, struct kb_enrich_stats *st)
 {
 	*st = en->st;
+	st->procs_loaded = kb_procs_loads(en->procs);
 	st->holder_skipped = kb_holders_skipped(en->holders);
 }
 
@@ -112,11 +167,18 @@ static bool proc_share(struct kb_enricher *en, struct kb_proc *p, uint64_t now)
 	return true;
 }
 
-/* Could si be the socket this bind was on?  Failed binds leave nothing to compare. */
-static bool same_socket(const struct kb_bind *b, const struct kb_sockinfo *si)
+/*
+ * Could si be the socket this bind was on?  Its family must be the one
+ * bound and, after a successful bind, it must hold the address that was
+ * bound; failed binds leave nothing more to compare.
+ */
+static bool same_socket(const struct kb_sockinfo *si, const void *arg)
 {
+	const struct kb_bind *b = arg;
 	struct kb_addr now;
 
+	if (b->addr.family >= 0 && si->domain != b->addr.family)
+		return false;
 	if (b->ev.ret != 0 || b->addr.family < 0)
 		return true;
 	if (si->namelen < 2)
@@ -143,16 +205,8 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_
 	    !take_token(en, now))
 		return;
 	en->st.sock_inspected++;
-	if (kb_sock_inspect(b->pid, ev->fd, &si))
-		return;
-	/*
-	 * The fd may already be another socket (closed and reused): trust
-	 * what it says only when its family is the one bound and, after a
-	 * successful bind, when it holds the address that was bound.
-	 */
-	if (b->addr.family >= 0 && si.domain != b->addr.family)
-		return;
-	if (!same_socket(b, &si))
+	/* the fd may already be another socket (closed and reused): then nothing is trusted */
+	if (kb_sock_inspect(b->pid, ev->fd, &si, same_socket, b))
 		return;
 	b->sock_known = true;
 	b->sock_type = si.type;
@@ -175,13 +229,19 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_
 	}
 }
 
-/* Who holds the address of an EADDRINUSE: fills b->holder. */
-static void find_holder(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
+/*
+ * Who holds the address of an EADDRINUSE: fills b->holder.  Once per
+ * target (and protocol), again after HOLDER_REFRESH_NS: a server retrying
+ * a busy port thousands of times costs one lookup, not thousands.
+ */
+static void find_holder(struct kb_enricher *en, struct kb_bind *b, struct target *tg, uint64_t now)
 {
 	struct kb_holder_req rq = {
 		.pid = b->pid, .netns = b->netns, .family = b->addr.family, .port = b->addr.port,
 	};
+	struct holder_memo *memo = NULL;
 	char text[KB_ADDR_TEXT], *pct;
+	int r;
 
 	if (b->pid <= 0)
 		return;
@@ -204,10 +264,22 @@ static void find_holder(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
 	} else {
 		return;
 	}
-	kb_holder_lookup(en->holders, &rq, now, &b->holder);
+	if (tg && tg >= en->failed && tg < en->failed + FAIL_SLOTS)
+		memo = &en->finfo[tg - en->failed].memo[rq.proto == IPPROTO_TCP ? 1 : rq.proto == IPPROTO_UDP ?
+						   2 : 0][rq.v6only];
+	if (memo && memo->ns && now - memo->ns < HOLDER_REFRESH_NS) {
+		b->holder = memo->h;
+		return;
+	}
+	en->st.holder_lookups++;
+	r = kb_holder_lookup(en->holders, &rq, now, &b->holder);
+	if (r || !memo)
+		return;
+	memo->h = b->holder;
+	memo->ns = now;
 }
 
-static void explain(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
+static void explain(struct kb_enricher *en, struct kb_bind *b, struct target *tg, uint64_t now)
 {
 	int e = b->ev.ret == KB_RET_UNKNOWN ? 0 : -b->ev.ret;
 	int unpriv = -1;
@@ -219,10 +291,82 @@ static void explain(struct kb_enricher *en, struct kb_bind *b, uint64_t now)
 	if (e <= 0)
 		return;
 	if (e == EADDRINUSE)
-		find_holder(en, b, now);
+		find_holder(en, b, tg, now);
 	if (e == EACCES && b->pid > 0 && b->addr.port > 0 && b->addr.port < 65536)
 		unpriv = kb_holders_unpriv_port(en->holders, b->pid, b->netns, now);
 	kb_hint(b, unpriv, b->hint, sizeof(b->hint));
+}
+
+static uint64_t target_hash(int pid, int32_t ret, const uint8_t *sa, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (uint32_t)pid ^ ((uint64_t)(uint32_t)ret << 32);
+	uint64_t w;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, sa + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, sa + i, n - i);
+	h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 31;
+	return h ? h : 1;
+}
+
+/*
+ * The bytes of a sockaddr that say where it binds.  Probes capture more
+ * than that (an AF_INET capture has 28 bytes, the tail being whatever was
+ * on the caller's stack; sin_zero is not cleared by every program): those
+ * must not make every call a new target.
+ */
+static uint16_t addr_key_len(const struct kb_event *ev)
+{
+	uint16_t n = ev->sa_len < KB_SA_MAX ? ev->sa_len : KB_SA_MAX;
+	uint16_t fam;
+
+	if (n < 2)
+		return n;
+	memcpy(&fam, ev->sa, 2);
+	if (fam == AF_INET)
+		return n < 8 ? n : 8;		/* family, port, address */
+	if (fam == AF_INET6)
+		return n < 28 ? n : 28;		/* ... flow info, address, scope */
+	if (fam == AF_UNIX && n > 2 && ev->sa[2]) {
+		const uint8_t *nul = memchr(ev->sa + 2, 0, n - 2U);
+
+		return nul ? (uint16_t)(nul - ev->sa) : n;	/* a path ends at its NUL */
+	}
+	return n;
+}
+
+/*
+ * The target of a call whose address the probe captured: pid, result and
+ * the sockaddr bytes.  A new target (or one that took over the slot) has
+ * its address decoded here, once.
+ */
+static struct target *target_get(struct kb_enricher *en, int pid, const struct kb_event *ev)
+{
+	uint16_t n = addr_key_len(ev);
+	uint64_t h = target_hash(pid, ev->ret, ev->sa, n);
+	bool fail = kb_event_failed(ev);
+	struct target *t = fail ? &en->failed[h & (FAIL_SLOTS - 1)] : &en->targets[h & (TARGET_SLOTS - 1)];
+
+	if (t->hash == h && t->pid == pid && t->ret == ev->ret && t->sa_len == n &&
+	    !memcmp(t->sa, ev->sa, n))
+		return t;
+	if (fail)
+		memset(&en->finfo[t - en->failed], 0, sizeof(struct fail_info));
+	memset(t, 0, sizeof(*t));
+	t->hash = h;
+	t->pid = pid;
+	t->ret = ev->ret;
+	t->sa_len = n;
+	memcpy(t->sa, ev->sa, n);
+	kb_sockaddr_decode(ev->sa, ev->sa_len < KB_SA_MAX ? ev->sa_len : KB_SA_MAX, &t->addr);
+	en->st.targets++;
+	return t;
 }
 
 static void copy_context(struct kb_bind *b, const struct kb_proc *p)
@@ -238,6 +382,7 @@ static void copy_context(struct kb_bind *b, const struct kb_proc *p)
 void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now)
 {
 	struct kb_proc *p = NULL;
+	struct target *tg = NULL;
 	char comm[KB_COMM_LEN] = "";
 
 	/*
@@ -291,12 +436,15 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 		_Static_assert(sizeof(b->user) == sizeof(p->user), "same user name buffers");
 		memcpy(b->user, p->user, sizeof(b->user));
 	}
-	if (p)
+	if (p) {
 		copy_context(b, p);
+		b->ctx_gen = p->gen;
+	}
 
 	b->addr_src = ev->addr_src;
 	if (ev->sa_len) {
-		kb_sockaddr_decode(ev->sa, ev->sa_len, &b->addr);
+		tg = target_get(en, b->pid, ev);
+		b->addr = tg->addr;
 	} else {
 		uint8_t buf[KB_SA_MAX];
 		size_t want = ev->addrlen < sizeof(buf) ? ev->addrlen : sizeof(buf);
@@ -318,5 +466,5 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	}
 	if (b->pid != en->self)
 		inspect_socket(en, b, p, now);
-	explain(en, b, now);
+	explain(en, b, tg, now);
 }

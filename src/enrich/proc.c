@@ -41,6 +41,7 @@ struct kb_procs {
 	struct thread_ent thr[NTHREAD];
 	int bucket[NBUCKET];
 	uint64_t tick;
+	uint64_t gen;
 	unsigned int cursor;
 };
 
@@ -142,6 +143,11 @@ int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now
 	t->ts = now_ns;
 	memcpy(out_comm, t->comm, KB_COMM_LEN);
 	return t->tgid;
+}
+
+uint64_t kb_procs_loads(const struct kb_procs *pc)
+{
+	return pc->gen;
 }
 
 static unsigned int hpid(int pid)
@@ -258,6 +264,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 			}
 			load(p);
 			p->loaded_ns = now_ns;
+			p->gen = ++pc->gen;
 		}
 		p->used = ++pc->tick;
 		return p;
@@ -289,6 +296,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
 	load(p);
 	p->loaded_ns = now_ns;
+	p->gen = ++pc->gen;
 	p->used = ++pc->tick;
 	p->next = pc->bucket[hpid(pid)];
 	pc->bucket[hpid(pid)] = idx;

@@ -82,7 +82,8 @@ static void read_opts(int sfd, struct kb_sockinfo *si)
 	si->opts_known = true;
 }
 
-int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si)
+int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si,
+		    bool (*same)(const struct kb_sockinfo *si, const void *arg), const void *arg)
 {
 	socklen_t l;
 	int pidfd, sfd, ret = 0;
@@ -111,6 +112,11 @@ int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si)
 	l = sizeof(si->name);
 	if (getsockname(sfd, (struct sockaddr *)si->name, &l) == 0)
 		si->namelen = l < sizeof(si->name) ? l : sizeof(si->name);
+	/* another socket on the fd (closed and reused): its options would mislead */
+	if (same && !same(si, arg)) {
+		ret = -ESTALE;
+		goto out;
+	}
 	if (si->domain == AF_INET || si->domain == AF_INET6)
 		read_opts(sfd, si);
 out:

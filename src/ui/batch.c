@@ -20,9 +20,25 @@
 #include "symbols.h"
 #include "xalloc.h"
 
+/*
+ * JSON text of a run of KB_FF_PROC fields, rendered once per process
+ * context: a storm from one process repeats its user, command line and
+ * cgroup on every line, and escaping them each time was most of a line's
+ * cost.  Direct-mapped by kb_bind.ctx_gen.
+ */
+#define FRAG_SLOTS	256
+
+struct frag {
+	uint64_t gen;		/* 0: empty */
+	size_t first;		/* field the run starts at */
+	struct kb_buf text;
+};
+
 struct kb_batch {
 	char **key;		/* '"name":' of every field, rendered once */
 	size_t *keylen;
+	size_t *run_end;	/* a KB_FF_PROC field: one past the last of its run */
+	struct frag *frag;	/* FRAG_SLOTS */
 	bool json;
 	bool stacks;
 	int fd;
@@ -42,6 +58,13 @@ struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
 	for (size_t i = 0; i < kb_nfields; i++)
 		bt->keylen[i] = (size_t)xasprintf(&bt->key[i], "%s\"%s\":", i ? "," : "",
 						  kb_fields[i].name);
+	bt->run_end = xcalloc(kb_nfields, sizeof(*bt->run_end));
+	for (size_t i = kb_nfields; i-- > 0;)
+		if ((kb_fields[i].flags & KB_FF_PROC) && !(kb_fields[i].flags & KB_FF_STACK))
+			bt->run_end[i] = i + 1 < kb_nfields && bt->run_end[i + 1] ? bt->run_end[i + 1] : i + 1;
+	bt->frag = xcalloc(FRAG_SLOTS, sizeof(*bt->frag));
+	for (size_t i = 0; i < FRAG_SLOTS; i++)
+		kb_buf_init(&bt->frag[i].text);
 	return bt;
 }
 
@@ -52,6 +75,10 @@ void kb_batch_free(struct kb_batch *bt)
 	kb_buf_free(&bt->out);
 	for (size_t i = 0; i < kb_nfields; i++)
 		free(bt->key[i]);
+	for (size_t i = 0; i < FRAG_SLOTS; i++)
+		kb_buf_free(&bt->frag[i].text);
+	free(bt->frag);
+	free(bt->run_end);
 	free(bt->key);
 	free(bt->keylen);
 	free(bt);
@@ -159,37 +186,63 @@ static void json_obj(struct kb_buf *o, const struct kb_fval *v)
 	kb_buf_putc(o, '}');
 }
 
-static void add_json(struct kb_batch *bt, const struct kb_bind *b)
+/* "key":value of field i. */
+static void json_field(struct kb_batch *bt, struct kb_buf *o, size_t i, const struct kb_bind *b)
 {
-	struct kb_buf *o = &bt->out;
+	const struct kb_field *f = &kb_fields[i];
 	char scratch[320];
 	struct kb_fval v;
 
+	kb_field_get(f, b, &v, scratch, sizeof(scratch));
+	kb_buf_put(o, bt->key[i], bt->keylen[i]);
+	if (v.null) {
+		kb_buf_put(o, "null", 4);
+		return;
+	}
+	switch (v.kind) {
+	case KB_F_STACK:
+		json_stack(o, b, v.i != 0);
+		break;
+	case KB_F_OBJ:
+		json_obj(o, &v);
+		break;
+	default:
+		json_scalar(o, v.kind, v.i, v.s);
+		break;
+	}
+}
+
+/* Fields first..end-1 (one process-context run): from the cache, rendered on a miss. */
+static void json_proc_run(struct kb_batch *bt, size_t first, size_t end, const struct kb_bind *b)
+{
+	struct frag *fr = &bt->frag[b->ctx_gen % FRAG_SLOTS];
+
+	if (fr->gen != b->ctx_gen || fr->first != first) {
+		kb_buf_reset(&fr->text);
+		for (size_t i = first; i < end; i++)
+			json_field(bt, &fr->text, i, b);
+		fr->gen = b->ctx_gen;
+		fr->first = first;
+	}
+	kb_buf_put(&bt->out, fr->text.p, fr->text.len);
+}
+
+static void add_json(struct kb_batch *bt, const struct kb_bind *b)
+{
+	struct kb_buf *o = &bt->out;
+
 	kb_buf_putc(o, '{');
 	for (size_t i = 0; i < kb_nfields; i++) {
-		const struct kb_field *f = &kb_fields[i];
-
-		if (f->stack && !bt->stacks)
+		if ((kb_fields[i].flags & KB_FF_STACK) && !bt->stacks)
 			continue;
-		kb_field_get(f, b, &v, scratch, sizeof(scratch));
-		kb_buf_put(o, bt->key[i], bt->keylen[i]);
-		if (v.null) {
-			kb_buf_puts(o, "null");
+		if (bt->run_end[i] && b->ctx_gen) {
+			json_proc_run(bt, i, bt->run_end[i], b);
+			i = bt->run_end[i] - 1;
 			continue;
 		}
-		switch (v.kind) {
-		case KB_F_STACK:
-			json_stack(o, b, v.i != 0);
-			break;
-		case KB_F_OBJ:
-			json_obj(o, &v);
-			break;
-		default:
-			json_scalar(o, v.kind, v.i, v.s);
-			break;
-		}
+		json_field(bt, o, i, b);
 	}
-	kb_buf_puts(o, "}\n");
+	kb_buf_put(o, "}\n", 2);
 }
 
 static void text_stack(struct kb_batch *bt, const struct kb_bind *b, bool kernel)

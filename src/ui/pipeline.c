@@ -2,11 +2,12 @@
 /*
  * pipeline.c - drain -> enrich -> select -> sinks, once for every view.
  *
- * Pacing: a drain that found many calls means a storm; the next look at
- * the queue waits a few milliseconds so the next batch is larger.  Each
- * wakeup costs two context switches and each batch one write, so this
- * turns "one wakeup per reader round" into a few hundred a second, while a
- * lone bind (a small drain) is still drained the moment it arrives.
+ * Pacing: two drains that found calls within NAP_NS of each other mean a
+ * steady stream; the next look at the queue then waits NAP_NS so the next
+ * batch is larger.  Each wakeup costs two context switches and each batch
+ * one write, so this turns "one wakeup per reader round" into at most
+ * 1/NAP_NS a second, while a lone bind (no drain just before it) is still
+ * drained the moment it arrives; in a stream a call waits NAP_NS at most.
  */
 #include "config.h"
 
@@ -25,8 +26,7 @@
 /* Socket inspections a second, all processes together (each is ~10 syscalls). */
 #define INSPECT_PER_SEC	4000
 #define POP_BATCH	256
-/* A drain this large means a storm: let the next batch gather for NAP_NS. */
-#define BUSY_DRAIN	64
+/* calls of a steady stream gather this long before they are drained */
 #define NAP_NS		(4ULL * 1000000ULL)
 
 struct kb_pipeline {
@@ -37,6 +37,7 @@ struct kb_pipeline {
 	int nsinks;
 	int self;
 	uint64_t next_look;		/* don't look at the queue before this (0: any time) */
+	uint64_t last_got;		/* when the last drain found calls */
 	uint64_t drained, shown, drains;
 	struct kb_event evs[POP_BATCH];
 	struct kb_bind b;
@@ -119,11 +120,12 @@ int kb_pipeline_drain(struct kb_pipeline *p, uint64_t until, bool *more)
 		}
 	}
 	p->drained += got;
+	p->next_look = 0;
 	if (got) {
 		p->drains++;
-		p->next_look = got >= BUSY_DRAIN ? (now ? now : kb_now_mono()) + NAP_NS : 0;
-	} else {
-		p->next_look = 0;
+		if (p->last_got && now - p->last_got < NAP_NS)
+			p->next_look = now + NAP_NS;
+		p->last_got = now;
 	}
 	return flush_sinks(p);
 }
