@@ -60,6 +60,18 @@ const char *kb_screen_line(const struct kb_screen *s, int y);
  */
 int kb_screen_put(struct kb_screen *s, int y, int x, int attr, const char *text, int maxw);
 
+/*
+ * A key as the view shows it, in the bottom bar and the help screen.
+ * keys.c makes these from its key table (kb_keys_help) and the monitor
+ * passes them in, so the view does not depend on the keys that drive it.
+ */
+struct kb_keyhelp {
+	char names[64];		/* "Up, k": every key of the entry */
+	char first[16];		/* its first key's name, for the bottom bar */
+	const char *help;
+	const char *bar;	/* bottom bar label, or NULL */
+};
+
 struct kb_view {
 	int w, h;
 	/* selection: the index is derived from the identity after each model change */
@@ -86,10 +98,15 @@ struct kb_view {
 	struct kb_enrich_stats es;	/* what enrichment budgets skipped (shown when any) */
 	kb_resolve_fn resolve;
 	void *rctx;
+	const struct kb_keyhelp *keys;	/* bottom bar and help; set by kb_view_set_keys */
+	int nkeys;
 };
 
 void kb_view_init(struct kb_view *v, const char *backend, double delay, uint64_t start_ns);
 void kb_view_resize(struct kb_view *v, int w, int h);
+
+/* The keys to show (kept by pointer: they must outlive the view). */
+void kb_view_set_keys(struct kb_view *v, const struct kb_keyhelp *keys, int n);
 
 /* Render everything (help screen or table) into s, which is resized to the view. */
 void kb_view_render(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s);

@@ -293,6 +293,20 @@ const char *kb_keydef_names(const struct kb_keydef *d, char *buf, size_t len)
 	return buf;
 }
 
+const struct kb_keyhelp *kb_keys_help(int *n)
+{
+	static struct kb_keyhelp help[sizeof(kb_keydefs) / sizeof(kb_keydefs[0])];
+
+	for (int i = 0; i < kb_nkeydefs; i++) {
+		kb_keydef_names(&kb_keydefs[i], help[i].names, sizeof(help[i].names));
+		kb_key_name(kb_keydefs[i].keys[0], help[i].first, sizeof(help[i].first));
+		help[i].help = kb_keydefs[i].help;
+		help[i].bar = kb_keydefs[i].bar;
+	}
+	*n = kb_nkeydefs;
+	return help;
+}
+
 void kb_keys_list(FILE *f)
 {
 	char name[32];

@@ -406,7 +406,8 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 {
 	static bool hooked;
 	struct tui *t = xcalloc(1, sizeof(*t));
-	int col, ret;
+	const struct kb_keyhelp *keys;
+	int col, ret, nkeys;
 
 	t->o = o;
 	t->sel = *o;
@@ -417,6 +418,8 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "table", .ctx = t->m, .add = model_sink_add });
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
+	keys = kb_keys_help(&nkeys);
+	kb_view_set_keys(&t->v, keys, nkeys);
 	/* the help screen explains the backend with the same reasoning as --check */
 	kb_buf_init(&t->host);
 	kb_check_report(&e->caps, o->backend, false, &t->host);

@@ -23,7 +23,6 @@
 #include "columns.h"
 #include "fields.h"
 #include "format.h"
-#include "keys.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -136,6 +135,12 @@ void kb_view_resize(struct kb_view *v, int w, int h)
 {
 	v->w = w;
 	v->h = h;
+}
+
+void kb_view_set_keys(struct kb_view *v, const struct kb_keyhelp *keys, int n)
+{
+	v->keys = keys;
+	v->nkeys = n;
 }
 
 void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)
@@ -536,7 +541,6 @@ static int pack_items(const struct items *it, struct kb_screen *s, int y0, int w
 static void render_bottom(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s)
 {
 	int y = s->h - 1, x = 0;
-	char name[32];
 
 	if (v->editing) {
 		x = kb_screen_put(s, y, 0, KB_A_KEY, "Filter: ", -1);
@@ -551,12 +555,12 @@ static void render_bottom(struct kb_view *v, struct kb_model *m, uint64_t now, s
 		kb_screen_put(s, y, 0, KB_A_WARN, v->msg, -1);
 		return;
 	}
-	for (int i = 0; i < kb_nkeydefs && x < s->w; i++) {
-		const struct kb_keydef *d = &kb_keydefs[i];
+	for (int i = 0; i < v->nkeys && x < s->w; i++) {
+		const struct kb_keyhelp *d = &v->keys[i];
 
 		if (!d->bar)
 			continue;
-		x = kb_screen_put(s, y, x, KB_A_KEY, kb_key_name(d->keys[0], name, sizeof(name)), -1);
+		x = kb_screen_put(s, y, x, KB_A_KEY, d->first, -1);
 		x = kb_screen_put(s, y, x, KB_A_KEYLABEL, d->bar, -1);
 		x = kb_screen_put(s, y, x, KB_A_NORMAL, " ", -1);
 	}
@@ -610,9 +614,9 @@ static void help_text(const struct kb_view *v, struct help *h, int width)
 	help_add(h, 0, "", "kbindtop: every bind() call on this host, per process, live.");
 	help_add(h, 0, "", " ");
 	help_add(h, 0, "", "Keys:");
-	for (int i = 0; i < kb_nkeydefs; i++) {
-		snprintf(text, sizeof(text), "  %s", kb_keydef_names(&kb_keydefs[i], keys, sizeof(keys)));
-		help_add(h, 21, text, kb_keydefs[i].help);
+	for (int i = 0; i < v->nkeys; i++) {
+		snprintf(text, sizeof(text), "  %s", v->keys[i].names);
+		help_add(h, 21, text, v->keys[i].help);
 	}
 	help_add(h, 0, "", " ");
 	help_add(h, 0, "", "Columns (sort with s < > I, or start with --sort NAME):");
