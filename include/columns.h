@@ -57,8 +57,14 @@ int kb_column_find(const char *name);
 /* "pid, user, ...": every column name, for messages. */
 const char *kb_column_names(char *buf, size_t len);
 
-/* The default sort column (most recent activity first). */
+/* The default sort column (most recent activity first, a new model's order). */
 int kb_column_default_sort(void);
+
+/* Sort the model's rows by column col (kb_model_set_sort with its compare function). */
+void kb_columns_sort(struct kb_model *m, int col, bool desc);
+
+/* The column the model's rows are sorted by (the default one for a new model). */
+int kb_columns_sorted(const struct kb_model *m);
 
 /*
  * kb_columns_layout - which columns fit in width, left to right, and how

@@ -436,7 +436,7 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	/* --sort was checked before tracing started (kb_pipeline_check_options) */
 	col = o->sort[0] ? kb_column_find(o->sort) : -1;
 	if (col >= 0)
-		kb_model_set_sort(t->m, col, kb_columns[col].desc);
+		kb_columns_sort(t->m, col, kb_columns[col].desc);
 	if (!hooked) {
 		kb_signals_on_fatal(fatal_restore, NULL);
 		hooked = true;

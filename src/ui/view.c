@@ -220,7 +220,7 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	struct kb_mtotals t;
 	char up[32], budget[160];
 	uint64_t lost = kb_stats_lost(st);
-	int x, sc = kb_model_sort_col(m);
+	int x, sc = kb_columns_sorted(m);
 	const char *f = kb_model_filter(m);
 
 	kb_model_totals(m, &t);
@@ -284,7 +284,7 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 static void render_titles(struct kb_model *m, struct kb_screen *s, int y, const int *cols, const int *widths,
 			  int n)
 {
-	int x = 0, sc = kb_model_sort_col(m);
+	int x = 0, sc = kb_columns_sorted(m);
 
 	screen_attr(s, y, 0, -1, KB_A_TITLE);
 	for (int i = 0; i < n && x < s->w; i++) {
@@ -313,7 +313,7 @@ static int cell_attr(const struct kb_row *r, const char *col)
 		return (r->kind == KB_ROW_PROC ? r->p->c.fails : r->t->c.fails) ? KB_A_FAIL : KB_A_NORMAL;
 	if (!strcmp(col, "result")) {
 		b = r->kind == KB_ROW_PROC ? kb_mproc_last(r->p) : &r->t->last;
-		return b && b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN ? KB_A_FAIL : KB_A_NORMAL;
+		return b && kb_bind_failed(b) ? KB_A_FAIL : KB_A_NORMAL;
 	}
 	return KB_A_NORMAL;
 }
