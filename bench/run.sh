@@ -567,7 +567,7 @@ if [ "$PEERS" = 1 ]; then
 	echo "targets (issue 11):"
 	if [ -n "${CPU1K[kbt]:-}" ]; then
 		[ -n "${CPU1K[floor]:-}" ] && echo "       kbindtop JSON costs $(awk -v a="${CPU1K[kbt]}" \
-			-v b="${CPU1K[floor]}" 'BEGIN { printf "%.1f", b > 0 ? a / b : 0 }')x the raw floor's CPU per bind"
+			-v b="${CPU1K[floor]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')x the raw floor's CPU per bind"
 		target "$(verdict "${CPU1K[kbt]} <= 0.8")" \
 			"JSON CPU <= 0.8 ms/1k binds (${CPU1K[kbt]} median, 1 worker; ${CPUST[kbt]} under the storm)"
 		l=$(kv lost <"$WORK/kbt/storm/result")

@@ -7,7 +7,8 @@
  *             __sys_bind_socket where present; result from sys_exit_bind
  *             or a kretprobe.
  *   syscalls: syscalls:sys_enter_bind/sys_exit_bind, with the address
- *             taken synchronously by a uprobe on bind() in each libc.
+ *             taken synchronously by a uprobe on bind() in each libc;
+ *             io_uring binds from the io_uring tracepoints (iouring.h).
  *
  * One table of backends (backend.c), each a struct kb_backend in its own
  * backend_*.c: adding one is that file, a line in the table and a line in

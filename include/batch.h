@@ -11,6 +11,8 @@
 #include "enrich.h"
 #include "options.h"
 #include "stats.h"
+#include "strbuf.h"
+#include "symbols.h"
 
 struct kb_batch;
 
@@ -19,6 +21,16 @@ void kb_batch_free(struct kb_batch *bt);
 
 /* Column header (text mode only; nothing for JSON). */
 void kb_batch_header(struct kb_batch *bt);
+
+/*
+ * Resolves the stack of a bind that has no symbolizer (b->sym NULL: read
+ * from a recording) into st; st->n 0 when it cannot.
+ */
+typedef void (*kb_batch_resolve_fn)(void *ctx, const struct kb_bind *b, bool kernel, struct kb_stack *st);
+void kb_batch_set_resolver(struct kb_batch *bt, kb_batch_resolve_fn fn, void *ctx);
+
+/* Move what is buffered to out instead of writing it (a recording decides where it goes). */
+void kb_batch_take(struct kb_batch *bt, struct kb_buf *out);
 
 /* Append one bind to the output buffer. */
 void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b);

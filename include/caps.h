@@ -18,6 +18,7 @@ enum kb_ksym {
 	KB_SYM_X64_SYS_BIND,	/* __x64_sys_bind (pt_regs wrapper) */
 	KB_SYM_INET_BIND,
 	KB_SYM_INET6_BIND,
+	KB_SYM_KERNEL_BIND,	/* kernel_bind: binds by the kernel itself */
 	KB_SYM_COUNT
 };
 
@@ -32,6 +33,8 @@ struct kb_caps {
 	bool argn;		/* fetch args accept $argN */
 	bool ustring;		/* fetch type ustring / +u user dereference */
 	bool userstacktrace;
+	bool iou_events;	/* io_uring:io_uring_submit_req (opcode, req) and io_uring_complete (req, res) */
+	int iou_bind_op;	/* IORING_OP_BIND: 1 supported, 0 not, -errno when io_uring is refused */
 	char lockdown[32];	/* "none", "integrity", "confidentiality", or "" */
 	bool ksym[KB_SYM_COUNT];
 	bool kallsyms_ok;
@@ -40,6 +43,13 @@ struct kb_caps {
 };
 
 extern const char *const kb_ksym_names[KB_SYM_COUNT];
+
+/*
+ * kb_lockdown_mode - the active kernel lockdown mode ("none", "integrity",
+ * "confidentiality") into out, "" when the lockdown LSM is absent or
+ * securityfs is not mounted.  Returns out.  Any thread.
+ */
+const char *kb_lockdown_mode(char *out, size_t len);
 
 /*
  * kb_caps_probe - fill c from tracefs, lockdown and uname.  tracefs must
@@ -55,5 +65,12 @@ bool kb_caps_kprobe_possible(const struct kb_caps *c, char *why, size_t len);
 
 /* Same for the syscalls backend. */
 bool kb_caps_syscalls_possible(const struct kb_caps *c, char *why, size_t len);
+
+/*
+ * kb_caps_iouring_path - how io_uring binds are seen with the kprobe
+ * backend (kprobe true) or the syscalls one: one line for --check; false
+ * when they are not seen at all (why in text).
+ */
+bool kb_caps_iouring_path(const struct kb_caps *c, bool kprobe, char *text, size_t len);
 
 #endif

@@ -26,6 +26,10 @@ enum kb_role {
 	KB_ROLE_KSOCK_EXIT,	/* return of KSOCK (ends io_uring binds) */
 	KB_ROLE_USTACK,		/* ftrace user_stack record */
 	KB_ROLE_KSTACK,		/* ftrace kernel_stack record */
+	KB_ROLE_IOU_SUBMIT,	/* io_uring:io_uring_submit_req of an IORING_OP_BIND */
+	KB_ROLE_IOU_COMPLETE,	/* io_uring:io_uring_complete (joined by req pointer) */
+	KB_ROLE_KBIND,		/* kernel_bind() entry: a bind by the kernel itself */
+	KB_ROLE_KBIND_EXIT,	/* kernel_bind() return */
 	KB_ROLE_COUNT
 };
 
@@ -35,9 +39,14 @@ struct kb_evspec {
 	char name[48];
 	enum kb_role role;
 	int inst;		/* index of the session instance it is enabled in */
+	const char *filter;	/* static filter of its own (ANDed with --comm), or NULL */
+	bool soft;		/* not enabled by kbindtop: a trigger turns it on */
 };
 
 #define KB_REC_FRAMES	32
+
+/* IORING_OP_BIND (Linux 6.11+), absent from older headers */
+#define KB_IORING_OP_BIND	56
 
 /* A decoded record.  Pointers never escape into it: it is plain data. */
 struct kb_rec {
@@ -53,6 +62,8 @@ struct kb_rec {
 	uint64_t ra;		/* return address at the user sp (direct caller), 0 if none */
 	int16_t stype;		/* -1 when unknown */
 	uint32_t tgid;		/* from user_stack records, 0 otherwise */
+	uint64_t req;		/* io_uring request pointer (IOU roles), 0 otherwise */
+	bool sqthread;		/* io_uring_submit_req: issued by the SQPOLL thread */
 	uint16_t sa_len;
 	uint8_t sa_src;		/* enum kb_addr_src */
 	bool has_comm;

@@ -37,7 +37,6 @@ struct kb_enrich_stats {
 	uint64_t holder_lookups;	/* EADDRINUSE holder lookups asked for (not from a target) */
 	uint64_t holder_skipped;	/* of which skipped for budget */
 	uint64_t procs_loaded;		/* process details read from /proc */
-	uint64_t procs_skipped;		/* calls whose process details a budget skipped */
 	uint64_t targets;		/* distinct targets whose details were worked out */
 };
 

@@ -31,11 +31,14 @@ const char *kb_fmt_family(const struct kb_bind *b, char *buf, size_t len);
 /* Where the address came from: "uprobe", "kprobe", "kernel", "tracepoint", "late", "sockname", "none". */
 const char *kb_fmt_addr_source(int src);
 
+/* How the bind was made: "syscall" (bind(2)), "io_uring" or "kernel" (kernel_bind). */
+const char *kb_fmt_via(const struct kb_bind *b);
+
 /* Is the address (and port) exact? */
 int kb_bind_verified(const struct kb_bind *b);
 
 /*
- * kb_budget_text - "details for 1 in 12 calls (socket), holders skipped 5"
+ * kb_budget_text - "socket details for 1 in 12 calls, holder lookups skipped 5"
  * when a budget bit, "" when nothing was skipped.  For headers and the
  * batch summary: a budget is never silent.
  */

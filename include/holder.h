@@ -14,6 +14,7 @@
 #define KB_HOLDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kb_event.h"
@@ -73,6 +74,27 @@ void kb_holders_note_bind(struct kb_holders *h, uint64_t netns, int port, int pi
 
 /* Lookups skipped for budget (shown in the batch summary). */
 uint64_t kb_holders_skipped(const struct kb_holders *h);
+
+struct nlmsghdr;
+typedef void (*kb_diag_fn)(const struct nlmsghdr *nlh, void *ctx);
+
+/*
+ * kb_netns_diag_open - a NETLINK_SOCK_DIAG socket created in the network
+ * namespace netns, reached through /proc/pid/ns/net by a short-lived
+ * helper thread (the caller never changes namespace).  Returns the fd
+ * (caller closes), -ESRCH when pid is gone or no longer in netns, or
+ * another -errno.  Consumer thread.
+ */
+int kb_netns_diag_open(int pid, uint64_t netns);
+
+/*
+ * kb_diag_dump - send the dump request req on fd and call fn for each
+ * answer until NLMSG_DONE, reading into buf.  0, -E2BIG past max_msgs
+ * answers, or -errno (then the socket may hold the rest of the dump:
+ * close it).  Consumer thread (one sequence counter).
+ */
+int kb_diag_dump(int fd, struct nlmsghdr *req, char *buf, size_t buflen, long max_msgs,
+		 kb_diag_fn fn, void *ctx);
 
 /* Name of a TCP state number as sock_diag reports it ("LISTEN"...). */
 const char *kb_tcp_state_name(int state, bool udp);

@@ -49,6 +49,8 @@ struct kb_bind {
 	/* why it failed */
 	struct kb_holder holder;	/* EADDRINUSE: who holds the address */
 	char hint[256];			/* one line, visible; "" when none */
+	/* KB_EVF_EXISTING: the socket's state ("LISTEN", "UNCONN", "BOUND"; static), else NULL */
+	const char *sock_state;
 	/* resolves this bind's stack frames; lives as long as the enricher */
 	struct kb_symbolizer *sym;
 };

@@ -28,6 +28,8 @@ enum kb_addr_src {
 	KB_ADDR_TRACEPOINT,	/* bytes carried by sys_enter_bind itself: exact */
 	KB_ADDR_LATE,		/* read from the process after the fact: unverified */
 	KB_ADDR_SOCKNAME,	/* getsockname() of the socket after the fact: unverified */
+	KB_ADDR_SCAN,		/* the process's socket found bound after the fact: unverified */
+	KB_ADDR_DIAG,		/* the kernel's socket table (sock_diag), a socket bound before the start */
 };
 
 /* Sentinel for ret when the exit of the call was never seen. */
@@ -39,6 +41,9 @@ enum kb_event_flags {
 	KB_EVF_IOURING		= 1u << 2,	/* bind without a bind() syscall (io_uring) */
 	KB_EVF_NO_EXIT		= 1u << 3,	/* exit lost or never came: ret unknown */
 	KB_EVF_STACK_WANTED	= 1u << 4,	/* user stack was being recorded */
+	KB_EVF_KERNEL		= 1u << 5,	/* bind done by the kernel itself (kernel_bind) */
+	KB_EVF_SQPOLL		= 1u << 6,	/* issued by an io_uring thread (SQPOLL, io-wq) of the process */
+	KB_EVF_EXISTING		= 1u << 7,	/* not a call: a socket already bound at the start */
 };
 
 struct kb_event {
@@ -66,7 +71,7 @@ struct kb_event {
 static inline int kb_addr_src_exact(int src)
 {
 	return src == KB_ADDR_UPROBE || src == KB_ADDR_KPROBE ||
-	       src == KB_ADDR_KCOPY || src == KB_ADDR_TRACEPOINT;
+	       src == KB_ADDR_KCOPY || src == KB_ADDR_TRACEPOINT || src == KB_ADDR_DIAG;
 }
 
 /* Did the call fail?  (One whose return was never seen did not, as far as is known.) */

@@ -68,6 +68,7 @@ struct kb_mtarget {
 	int nstacks;
 	uint64_t nostack;		/* calls that came without any frame */
 	uint64_t stacks_evicted;	/* calls whose stack was pushed out by newer ones */
+	bool existing;			/* a socket bound before the start, not a call (c.count 0) */
 };
 
 struct kb_mproc {
@@ -84,6 +85,7 @@ struct kb_mproc {
 	struct kb_mtarget *thead, *ttail;
 	int ntargets;
 	uint64_t targets_evicted;
+	uint64_t existing;		/* sockets found bound at the start (not in c.count) */
 };
 
 /* What was dropped to stay within the limits (never silent). */
@@ -174,6 +176,16 @@ void kb_model_set_sort(struct kb_model *m, int key, kb_row_cmp cmp, bool desc);
 int kb_model_sort_col(const struct kb_model *m);
 bool kb_model_sort_desc(const struct kb_model *m);
 
+/*
+ * Rows of sockets found bound at the start (KB_EVF_EXISTING binds) shown
+ * or hidden; a process with nothing else goes with them.
+ */
+void kb_model_set_hide_existing(struct kb_model *m, bool on);
+bool kb_model_hide_existing(const struct kb_model *m);
+
+/* Does text match the filter (true when there is none)?  For other views of the calls. */
+bool kb_model_filter_match(const struct kb_model *m, const char *text);
+
 void kb_model_set_failed_only(struct kb_model *m, bool on);
 bool kb_model_failed_only(const struct kb_model *m);
 
@@ -207,6 +219,7 @@ struct kb_mtotals {
 	uint64_t since_pause;		/* binds counted while paused */
 	double rate;			/* binds per second over the last tick */
 	int procs, exited, targets;
+	uint64_t existing;		/* sockets found bound at the start (not in binds) */
 	struct kb_mevict ev;
 };
 void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t);
@@ -216,6 +229,8 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t);
  * shown and filtered by (without its result).
  */
 const char *kb_target_label(const struct kb_mtarget *t, char *buf, size_t len);
+/* The same text for one call. */
+const char *kb_bind_label(const struct kb_bind *b, char *buf, size_t len);
 
 /* The stack as the event it came from (stacks and flags only), for kb_sym_stack. */
 void kb_mstack_event(const struct kb_mstack *s, struct kb_event *ev);

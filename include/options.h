@@ -34,6 +34,13 @@ struct kb_options {
 	bool failed_only;
 	bool color;
 	bool verbose;
+	bool listeners;			/* batch: sockets bound before the start first */
+	unsigned long count;		/* batch: stop after this many calls shown; 0 = no limit */
+	const char *write_path;		/* -w: record the calls here (argv string), or NULL */
+	unsigned long write_max_mb;	/* bound of the recording */
+	bool write_rotate;		/* at the bound: FILE -> FILE.1 and go on (else stop) */
+	const char *read_path;		/* -r: show a recording instead of tracing, or NULL */
+	bool no_mouse;			/* the live table leaves the mouse to the terminal */
 	unsigned int buffer_kb;		/* per-CPU ring buffer */
 	double duration;		/* seconds; 0 = until stopped */
 	double delay;			/* TUI refresh interval, seconds */

@@ -26,6 +26,9 @@ struct kb_pair_stats {
 	uint64_t no_exit;		/* entry whose return never came */
 	uint64_t late;			/* records that arrived after their watermark */
 	uint64_t evicted;		/* per-thread states dropped for space */
+	uint64_t iou_noise;		/* io_uring completions recorded that were no bind's */
+	uint64_t iou_gate_opens;	/* times io_uring_complete was opened for a bind */
+	uint64_t iou_gate_ns;		/* ... and for how long in all */
 };
 
 typedef void (*kb_event_fn)(void *ctx, const struct kb_event *ev);
@@ -59,5 +62,11 @@ uint64_t kb_pair_queued(const struct kb_pair *p);
 int kb_pair_waiting(const struct kb_pair *p);
 
 void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st);
+
+/* The enable file of io_uring_complete (syscalls backend); see iouring.h.  Takes fd. */
+void kb_pair_set_iou_gate(struct kb_pair *p, int fd);
+
+/* After each page read: let the io_uring gate close without waiting for the round's end. */
+void kb_pair_iou_tick(struct kb_pair *p);
 
 #endif

@@ -29,6 +29,8 @@ struct kb_plan {
 	bool kstacks;			/* kernel stacks recorded (after KSOCK) */
 	bool exact_all;			/* every bind's address is captured synchronously */
 	int nlibc;			/* libc uprobes in place (syscalls backend) */
+	int iou_gate_inst;		/* instance of the io_uring_complete gate, -1 none */
+	bool kernel_binds;		/* kernel_bind probed: binds by the kernel itself */
 };
 
 /* What a backend relies on, so the host is looked at only where it matters. */
@@ -55,7 +57,8 @@ struct kb_backend {
 		     int inst_enter, int inst_other, char *err, size_t errlen);
 };
 
-/* Append an event spec to the plan (dropped beyond KB_MAX_SPECS). */
-void kb_plan_add(struct kb_plan *plan, const char *system, const char *name, enum kb_role role, int inst);
+/* Append an event spec to the plan; returns it (NULL when full). */
+struct kb_evspec *kb_plan_add(struct kb_plan *plan, const char *system, const char *name,
+			      enum kb_role role, int inst);
 
 #endif

@@ -28,6 +28,13 @@ struct kb_reader;
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
 				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen);
 
+/*
+ * kb_reader_set_iou_gate - hand the reader the open enable file of
+ * io_uring_complete, which it closes whenever no io_uring bind is in
+ * flight (see iouring.h).  Main thread, before kb_reader_start.
+ */
+void kb_reader_set_iou_gate(struct kb_reader *r, int fd);
+
 /* Start the thread (main thread). */
 int kb_reader_start(struct kb_reader *r);
 

@@ -68,6 +68,10 @@ int kb_session_add_dynevent(struct kb_session *s, struct tracefs_dynevent *ev,
 int kb_session_enable(struct kb_session *s, int idx, const char *system, const char *event,
 		      const char *filter, char *err, size_t errlen);
 
+/* Set the filter of system/event in instance idx without enabling it. */
+int kb_session_filter(struct kb_session *s, int idx, const char *system, const char *event,
+		      const char *filter, char *err, size_t errlen);
+
 /* Append a trigger ("stacktrace") to an event in instance idx. */
 int kb_session_trigger(struct kb_session *s, int idx, const char *system, const char *event,
 		       const char *trigger, char *err, size_t errlen);

@@ -56,6 +56,23 @@ int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si,
  */
 const char *kb_sockopts_text(unsigned int opts, char *buf, size_t len);
 
+/*
+ * kb_sock_find_bound - the socket of process pid that most likely became
+ * bound last, for binds whose socket the kernel did not name (io_uring
+ * without kprobes): among its socket descriptors whose inode is not in
+ * skip[] (the sockets earlier binds were given), the bound one with the
+ * lowest inode, i.e. the oldest socket (the kernel hands socket inodes
+ * out in increasing order): binds are reported in the order they were
+ * made, so each takes the oldest socket not yet explained.  Bounded: at most 4096 descriptors
+ * listed and 64 sockets inspected.  Fills fd, ino and si; returns 0,
+ * -ENOENT when none was found, or -errno.  A guess: the result is never
+ * more than "unverified".
+ */
+int kb_sock_find_bound(int pid, const uint64_t *skip, int nskip, int *fd, uint64_t *ino,
+		       struct kb_sockinfo *si);
+/* The bits of a kb_sockopts_text() string ("SO_REUSEADDR,IPV6_V6ONLY"); unknown names are ignored. */
+unsigned int kb_sockopts_parse(const char *text);
+
 /* Read len bytes at addr in process pid.  Returns bytes read or -errno. */
 long kb_mem_read(int pid, uint64_t addr, void *buf, size_t len);
 

@@ -25,6 +25,9 @@ struct kb_stats {
 	uint64_t records;		/* records decoded */
 	uint64_t pages;			/* sub-buffers read */
 	uint64_t rounds;		/* poll wakeups */
+	uint64_t iou_noise;		/* io_uring completions recorded while a BIND was in flight */
+	uint64_t iou_gate_opens;	/* times io_uring_complete recorded for a BIND */
+	uint64_t iou_gate_ns;		/* total time it recorded */
 };
 
 /* Events lost for good: what the header shows as "lost". */

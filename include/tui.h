@@ -21,4 +21,8 @@ int kb_tui_check(char *err, size_t errlen);
 /* Run until quit or a stop signal; returns an exit code, message in err. */
 int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen);
 
+/* The same table on a recording (-r): no engine, no root; every call is loaded first. */
+struct kb_replay;
+int kb_tui_replay(const struct kb_options *o, struct kb_replay *rp, int sigfd, char *err, size_t errlen);
+
 #endif

@@ -19,6 +19,9 @@
 #include <stdint.h>
 
 #include "columns.h"
+#include "eventlog.h"
+#include "listeners.h"
+#include "replay.h"
 #include "model.h"
 #include "screen.h"
 #include "stats.h"
@@ -63,6 +66,21 @@ struct kb_view {
 	void *rctx;
 	const struct kb_keyhelp *keys;	/* bottom bar and help; set by kb_view_set_keys */
 	int nkeys;
+	const struct kb_listen_stats *listen;	/* the scan at the start, or NULL */
+	char rec[128];				/* the recording's status (-w), "" none */
+	const struct kb_replay_info *replay;	/* -r: the recording shown, or NULL */
+	const char *replay_path;
+
+	/* the log view (Tab): the latest calls, newest first */
+	struct kb_eventlog *log;	/* NULL: no log kept */
+	bool logmode;
+	bool logdetail;			/* Enter: the selected call in full */
+	uint64_t log_sel;		/* seq of the selected call; 0: none */
+	long log_pos;			/* its index among the shown calls */
+	long log_top;
+	uint64_t log_frozen;		/* paused: calls after this seq are not shown yet */
+	uint32_t log_vis[KB_LOG_CALLS];	/* ring indexes (kb_eventlog_get) of the calls shown */
+	size_t log_n;
 };
 
 void kb_view_init(struct kb_view *v, const char *backend, double delay, uint64_t start_ns);
@@ -81,6 +99,23 @@ void kb_view_move(struct kb_view *v, struct kb_model *m, long delta);
 void kb_view_goto(struct kb_view *v, struct kb_model *m, long index);
 /* The selected row, or NULL when the table is empty. */
 const struct kb_row *kb_view_selected(struct kb_view *v, struct kb_model *m);
+
+/*
+ * The log view: move the selection by delta calls or to index (clamped),
+ * and the selected call (NULL when none is shown).  The filter, failures
+ * only and pause of the model apply to the log too.
+ */
+void kb_view_log_move(struct kb_view *v, struct kb_model *m, long delta);
+void kb_view_log_goto(struct kb_view *v, struct kb_model *m, long index);
+const struct kb_logent *kb_view_log_selected(struct kb_view *v, struct kb_model *m);
+
+/*
+ * kb_view_click - a mouse click at (y, x) of the screen last rendered: on
+ * a column title, sort by that column (again: the other way round); on a
+ * row of the table or the log, select it.  Returns true when something
+ * changed (redraw).
+ */
+bool kb_view_click(struct kb_view *v, struct kb_model *m, int y, int x);
 
 /* Show text on the bottom line until now + ns. */
 void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)

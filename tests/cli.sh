@@ -37,6 +37,19 @@ expect 2 "conflicting" --check --cleanup
 expect 2 "unexpected argument" --batch extra
 expect 2 "15 characters" --batch --comm=abcdefghijklmnopqrstuvwxyz
 expect 2 "terminal" --delay=1
+expect 2 "--count goes with --batch" --count=1
+expect 2 "not a number of calls" --batch --count=0
+expect 2 "size in MB" --batch --write-max=0
+expect 2 "need a live host" --batch --read=x --write=y
+# recordings (no root needed): a missing file, one with no call, one with a bad line
+expect 1 "cannot open" --batch --read="$tmp/none.jsonl"
+printf 'kbindtop: ready\n{"ts":"x"}\n' >"$tmp/bad.jsonl"
+expect 1 "line 1: not a JSON object" --batch --read="$tmp/bad.jsonl"
+printf '{"ts":1.5,"pid":7,"comm":"ok"}\n{"ts":2.5,"pid":"8"}\n' >"$tmp/some.jsonl"
+"$KBINDTOP" --json --read="$tmp/some.jsonl" >"$tmp/out" 2>"$tmp/err" &&
+	grep -q '"pid":7,' "$tmp/out" && [ "$(wc -l <"$tmp/out")" = 1 ] &&
+	grep -q "line 2: field 'pid' is not a number" "$tmp/err" ||
+	{ echo "FAIL: --read with a bad line: $(cat "$tmp/out" "$tmp/err")"; fails=$((fails + 1)); }
 
 "$KBINDTOP" --help >"$tmp/out" 2>&1 || { echo "FAIL: --help exits non-zero"; fails=$((fails + 1)); }
 grep -q -- "--backend" "$tmp/out" || { echo "FAIL: --help lacks --backend"; fails=$((fails + 1)); }

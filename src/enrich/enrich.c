@@ -50,6 +50,16 @@
 #define HOLDER_LOOKUPS_PER_SEC	10
 /* one process's share of the inspection budget, per second */
 #define INSPECT_PER_PROC	200
+/* processes whose io_uring-bound sockets are remembered (so each is found once) */
+#define SCAN_PROCS	64
+#define SCAN_INODES	32
+
+struct scanned {
+	int pid;
+	int n;
+	uint64_t ino[SCAN_INODES];
+};
+
 /*
  * Targets remembered (direct-mapped, power of two), failed ones apart: a
  * storm of successful binds to ever new ports must not push out the few
@@ -92,6 +102,8 @@ struct kb_enricher {
 	struct kb_enrich_stats st;
 	int self;
 	const char *backend;
+	struct scanned scanned[SCAN_PROCS];
+	int next_scanned;
 	struct target *targets;		/* TARGET_SLOTS successful (or unknown) calls */
 	struct target *failed;		/* FAIL_SLOTS failed calls */
 	struct fail_info *finfo;	/* FAIL_SLOTS, slot by slot with failed */
@@ -227,6 +239,65 @@ static void inspect_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_
 		kb_sockaddr_decode(si.name, si.namelen, &b->addr);
 		b->addr_src = KB_ADDR_SOCKNAME;
 	}
+}
+
+static struct scanned *scanned_for(struct kb_enricher *en, int pid)
+{
+	struct scanned *s;
+
+	for (int i = 0; i < SCAN_PROCS; i++)
+		if (en->scanned[i].pid == pid)
+			return &en->scanned[i];
+	s = &en->scanned[en->next_scanned];
+	en->next_scanned = (en->next_scanned + 1) % SCAN_PROCS;
+	s->pid = pid;
+	s->n = 0;
+	return s;
+}
+
+/*
+ * An io_uring bind seen without kprobes names neither socket nor address:
+ * after a success, the process's socket that became bound is the best
+ * guess (unverified), the way a late read is.  Sockets found before for
+ * the same process are skipped, so consecutive binds find each their own.
+ */
+static void find_iouring_socket(struct kb_enricher *en, struct kb_bind *b, struct kb_proc *p,
+				uint64_t now)
+{
+	struct kb_sockinfo si;
+	struct scanned *sc;
+	uint64_t ino;
+	int fd;
+
+	if (b->pid <= 0 || b->ev.ret != 0 || !proc_share(en, p, now) || !take_token(en, now))
+		return;
+	sc = scanned_for(en, b->pid);
+	if (kb_sock_find_bound(b->pid, sc->ino, sc->n, &fd, &ino, &si))
+		return;
+	if (sc->n < SCAN_INODES)
+		sc->ino[sc->n++] = ino;
+	kb_sockaddr_decode(si.name, si.namelen, &b->addr);
+	b->addr_src = KB_ADDR_SCAN;
+	b->ev.fd = fd;
+	b->sock_known = true;
+	b->sock_type = si.type;
+	b->sock_proto = si.protocol;
+	b->proto = kb_proto_name(si.domain, si.type, si.protocol);
+	b->bound_port = b->addr.port;
+	if (si.opts_known) {
+		b->opts_known = true;
+		b->opts = si.opts;
+		kb_visible_str(b->dev, sizeof(b->dev), si.dev, sizeof(si.dev));
+	}
+}
+
+/* io_uring's own threads (SQPOLL, io-wq workers) act for the process that owns the ring. */
+static bool iouring_thread(const struct kb_event *ev, const char *comm)
+{
+	if (!(ev->flags & KB_EVF_IOURING))
+		return false;
+	return (ev->flags & KB_EVF_SQPOLL) || !strncmp(comm, "iou-sqp-", 8) ||
+	       !strncmp(comm, "iou-wrk-", 8);
 }
 
 /*
@@ -418,6 +489,11 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	}
 	if (b->pid <= 0)
 		b->pid = -1;
+	if (iouring_thread(ev, comm)) {
+		/* the process's own name, not its ring thread's */
+		comm[0] = '\0';
+		b->ev.flags |= KB_EVF_SQPOLL;
+	}
 	if (b->pid > 0)
 		p = kb_procs_get(en->procs, b->pid, comm[0] ? comm : NULL, now, PROC_TTL_NS);
 	/* the memory map now, while the process still lives, for its stacks later */
@@ -444,7 +520,10 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	b->addr_src = ev->addr_src;
 	if (ev->sa_len) {
 		tg = target_get(en, b->pid, ev);
-		b->addr = tg->addr;
+		/* the text, not the whole 440-byte buffer: this is per call */
+		b->addr.family = tg->addr.family;
+		b->addr.port = tg->addr.port;
+		memcpy(b->addr.text, tg->addr.text, strnlen(tg->addr.text, sizeof(b->addr.text) - 1) + 1);
 	} else {
 		uint8_t buf[KB_SA_MAX];
 		size_t want = ev->addrlen < sizeof(buf) ? ev->addrlen : sizeof(buf);
@@ -466,5 +545,7 @@ void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind
 	}
 	if (b->pid != en->self)
 		inspect_socket(en, b, p, now);
+	if ((ev->flags & KB_EVF_IOURING) && b->addr_src == KB_ADDR_NONE)
+		find_iouring_socket(en, b, p, now);
 	explain(en, b, tg, now);
 }

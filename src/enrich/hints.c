@@ -24,6 +24,12 @@ static const char *in_use(const struct kb_bind *b, char *buf, size_t len)
 	const struct kb_holder *h = &b->holder;
 	char who[128];
 
+	if (b->addr.family < 0) {
+		/* io_uring without kprobes: the kernel did not say which address */
+		snprintf(buf, len, "the address is already in use; this kernel's io_uring events do "
+			 "not say which address was asked for (kprobes would)");
+		return buf;
+	}
 	if (b->addr.family == AF_UNIX) {
 		if (b->addr.text[0] == '@')
 			snprintf(buf, len, "another socket holds the abstract name %s: pick another "

@@ -125,7 +125,6 @@ struct kb_holders {
 	uint64_t self_ns;
 	struct kb_rate budget;		/* lookups */
 	uint64_t skipped;
-	uint32_t seq;
 	char *buf;
 };
 
@@ -224,13 +223,55 @@ static void *ns_worker(void *arg)
 	return NULL;
 }
 
-static struct nsent *ns_get(struct kb_holders *h, int pid, uint64_t netns, uint64_t now)
+/*
+ * Open a sock_diag socket in pid's network namespace netns (checked: the
+ * pid may have been reused by a process elsewhere); the unprivileged port
+ * start of that namespace goes to *unpriv when not NULL.
+ */
+static int ns_open(int pid, uint64_t netns, uint64_t self_ns, int *unpriv)
 {
-	struct nsent *e = NULL, *lru = &h->ns[0];
 	struct nsjob job = { .nsfd = -1, .diag_fd = -1 };
 	char path[64];
 	struct stat st;
 	pthread_t t;
+
+	if (netns == self_ns) {
+		job.diag_fd = open_diag();
+		job.unpriv = read_unpriv();
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	job.nsfd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (job.nsfd < 0)
+		return -ESRCH;
+	if (fstat(job.nsfd, &st) || (uint64_t)st.st_ino != netns ||
+	    pthread_create(&t, NULL, ns_worker, &job)) {
+		close(job.nsfd);
+		return -ESRCH;
+	}
+	pthread_join(t, NULL);
+	close(job.nsfd);
+	if (job.err)
+		return job.err;
+out:
+	if (unpriv)
+		*unpriv = job.unpriv;
+	return job.diag_fd;
+}
+
+int kb_netns_diag_open(int pid, uint64_t netns)
+{
+	static uint64_t self_ns;
+
+	if (!self_ns)
+		self_ns = kb_proc_netns(getpid());
+	return ns_open(pid, netns, self_ns, NULL);
+}
+
+static struct nsent *ns_get(struct kb_holders *h, int pid, uint64_t netns, uint64_t now)
+{
+	struct nsent *e = NULL, *lru = &h->ns[0];
+	int fd, unpriv = -EIO;
 
 	if (!netns && pid > 0)
 		netns = kb_proc_netns(pid);
@@ -250,29 +291,13 @@ static struct nsent *ns_get(struct kb_holders *h, int pid, uint64_t netns, uint6
 		e->used = now;
 		return e;
 	}
-	if (netns == h->self_ns) {
-		job.diag_fd = open_diag();
-		job.unpriv = read_unpriv();
-	} else {
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
-		job.nsfd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-		if (job.nsfd < 0)
-			return NULL;
-		/* the pid may have been reused by a process in another namespace */
-		if (fstat(job.nsfd, &st) || (uint64_t)st.st_ino != netns ||
-		    pthread_create(&t, NULL, ns_worker, &job)) {
-			close(job.nsfd);
-			return NULL;
-		}
-		pthread_join(t, NULL);
-		close(job.nsfd);
-		if (job.err)
-			return NULL;
-	}
+	fd = ns_open(pid, netns, h->self_ns, &unpriv);
+	if (fd == -ESRCH || (fd < 0 && netns != h->self_ns))
+		return NULL;
 	ns_drop(lru);
 	lru->ino = netns;
-	lru->diag_fd = job.diag_fd;
-	lru->unpriv = job.unpriv;
+	lru->diag_fd = fd;
+	lru->unpriv = unpriv;
 	lru->used = now;
 	return lru;
 }
@@ -294,24 +319,24 @@ static bool take_token(struct kb_holders *h, uint64_t now)
 
 /* --- sock_diag ---------------------------------------------------------- */
 
-typedef void (*diag_fn)(const struct nlmsghdr *nlh, void *ctx);
-
 /*
  * Send req and read the dump to its end.  A socket left with part of a
  * dump unread would hand the rest to the next request: on any error the
  * caller closes it.
  */
-static int diag_dump(struct kb_holders *h, int fd, struct nlmsghdr *req, diag_fn fn, void *ctx)
+int kb_diag_dump(int fd, struct nlmsghdr *req, char *buf, size_t buflen, long max_msgs,
+		 kb_diag_fn fn, void *ctx)
 {
+	static uint32_t seq;
 	struct sockaddr_nl nl = { .nl_family = AF_NETLINK };
 	long msgs = 0;
 
-	req->nlmsg_seq = ++h->seq;
+	req->nlmsg_seq = ++seq;
 	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&nl, sizeof(nl)) < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n = recv(fd, h->buf, RECV_BUF, 0);
-		struct nlmsghdr *m = (struct nlmsghdr *)h->buf;
+		ssize_t n = recv(fd, buf, buflen, 0);
+		struct nlmsghdr *m = (struct nlmsghdr *)buf;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -332,11 +357,16 @@ static int diag_dump(struct kb_holders *h, int fd, struct nlmsghdr *req, diag_fn
 					return -EIO;
 				return e->error ? e->error : -EIO;
 			}
-			if (++msgs > DUMP_MSGS_MAX)
+			if (++msgs > max_msgs)
 				return -E2BIG;
 			fn(m, ctx);
 		}
 	}
+}
+
+static int diag_dump(struct kb_holders *h, int fd, struct nlmsghdr *req, kb_diag_fn fn, void *ctx)
+{
+	return kb_diag_dump(fd, req, h->buf, RECV_BUF, DUMP_MSGS_MAX, fn, ctx);
 }
 
 struct inet_ctx {

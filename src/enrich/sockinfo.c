@@ -7,9 +7,11 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -59,6 +61,23 @@ const char *kb_sockopts_text(unsigned int opts, char *buf, size_t len)
 		o += (size_t)n;
 	}
 	return buf;
+}
+
+unsigned int kb_sockopts_parse(const char *text)
+{
+	unsigned int opts = 0;
+
+	for (size_t i = 0; i < sizeof(sockopts) / sizeof(sockopts[0]); i++) {
+		const char *p = strstr(text, sockopts[i].text);
+		size_t n = strlen(sockopts[i].text);
+
+		/* whole names only: SO_REUSEPORT is not SO_REUSE... */
+		while (p && ((p != text && p[-1] != ',') || (p[n] && p[n] != ',')))
+			p = strstr(p + 1, sockopts[i].text);
+		if (p)
+			opts |= sockopts[i].bit;
+	}
+	return opts;
 }
 
 static void read_opts(int sfd, struct kb_sockinfo *si)
@@ -122,6 +141,89 @@ int kb_sock_inspect(int pid, int fd, struct kb_sockinfo *si,
 out:
 	close(sfd);
 	close(pidfd);
+	return ret;
+}
+
+#define SCAN_FDS	4096
+#define SCAN_INSPECT	64
+
+struct fdino {
+	int fd;
+	uint64_t ino;
+};
+
+static int by_ino(const void *a, const void *b)
+{
+	const struct fdino *x = a, *y = b;
+
+	return x->ino < y->ino ? -1 : x->ino > y->ino ? 1 : 0;
+}
+
+/* Bound: an inet port, or a unix name (autobind included). */
+static bool is_bound(const struct kb_sockinfo *si, const void *arg)
+{
+	(void)arg;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)si->name;
+
+	if (si->domain == AF_INET || si->domain == AF_INET6)
+		return si->namelen >= 4 && s4->sin_port != 0;
+	if (si->domain == AF_UNIX)
+		return si->namelen > sizeof(sa_family_t);
+	return false;
+}
+
+int kb_sock_find_bound(int pid, const uint64_t *skip, int nskip, int *fd, uint64_t *ino,
+		       struct kb_sockinfo *si)
+{
+	struct fdino *v;
+	struct dirent *de;
+	char path[64];
+	int n = 0, ret = -ENOENT;
+	DIR *d;
+
+	if (pid <= 0)
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	v = malloc(SCAN_FDS * sizeof(*v));
+	if (!v) {
+		closedir(d);
+		return -ENOMEM;
+	}
+	while (n < SCAN_FDS && (de = readdir(d))) {
+		char lnk[64], target[64];
+		unsigned long long i;
+		ssize_t l;
+		bool skipped = false;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(lnk, sizeof(lnk), "/proc/%d/fd/%.16s", pid, de->d_name);
+		l = readlink(lnk, target, sizeof(target) - 1);
+		if (l <= 0)
+			continue;
+		target[l] = '\0';
+		if (sscanf(target, "socket:[%llu]", &i) != 1)
+			continue;
+		for (int k = 0; k < nskip && !skipped; k++)
+			skipped = skip[k] == i;
+		if (!skipped)
+			v[n++] = (struct fdino){ .fd = atoi(de->d_name), .ino = i };
+	}
+	closedir(d);
+	qsort(v, (size_t)n, sizeof(*v), by_ino);
+	for (int k = 0; k < n && k < SCAN_INSPECT; k++) {
+		/* options are read only from a bound socket */
+		if (kb_sock_inspect(pid, v[k].fd, si, is_bound, NULL))
+			continue;
+		*fd = v[k].fd;
+		*ino = v[k].ino;
+		ret = 0;
+		break;
+	}
+	free(v);
 	return ret;
 }
 

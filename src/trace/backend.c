@@ -19,6 +19,7 @@
 #include <tracefs.h>
 
 #include "backend.h"
+#include "iouring.h"
 
 /*
  * The backends, best first: auto tries them in this order.  Each is
@@ -170,17 +171,42 @@ static int collect_tids(const struct kb_options *o, int *tids, int max)
 static int enable_plan(struct kb_session *s, const struct kb_options *o, const struct kb_plan *plan,
 		       char *err, size_t errlen)
 {
-	char filter[KB_MAX_LIST * 48];
+	char filter[KB_MAX_LIST * 48], both[KB_MAX_LIST * 48 + 128], iou[KB_MAX_LIST * 48 + 32];
 	int ret;
 
 	comm_filter(o, filter, sizeof(filter));
+	/*
+	 * io_uring's own threads (iou-sqp-PID, iou-wrk-PID) bind for their
+	 * process: let them through here; the consumer's --comm check then
+	 * sees the process's name.
+	 */
+	snprintf(iou, sizeof(iou), filter[0] ? "%s || comm ~ \"iou-*\"" : "%s", filter);
 	for (int i = 0; i < plan->nspec; i++) {
 		const struct kb_evspec *e = &plan->spec[i];
+		const char *f = e->role == KB_ROLE_IOU_SUBMIT || e->role == KB_ROLE_KSOCK ||
+				e->role == KB_ROLE_KSOCK_EXIT ? iou : filter;
 
-		ret = kb_session_enable(s, e->inst, e->system, e->name, filter, err, errlen);
+		if (e->soft) {
+			/* turned on by a trigger only; its own filter, never --comm */
+			ret = kb_session_filter(s, e->inst, e->system, e->name, e->filter, err, errlen);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (e->filter) {
+			snprintf(both, sizeof(both), f[0] ? "(%s) && (%s)" : "%s", e->filter, f);
+			f = both;
+		}
+		if (e->role == KB_ROLE_IOU_SUBMIT) {
+			/* the trigger opens io_uring_complete at the BIND itself (iouring.h) */
+			ret = kb_session_trigger(s, e->inst, e->system, e->name, KB_IOU_TRIGGER, err, errlen);
+			if (ret)
+				return ret;
+		}
+		ret = kb_session_enable(s, e->inst, e->system, e->name, f, err, errlen);
 		if (ret)
 			return ret;
-		if (e->role == KB_ROLE_KSOCK && plan->kstacks) {
+		if ((e->role == KB_ROLE_KSOCK || e->role == KB_ROLE_KBIND) && plan->kstacks) {
 			ret = kb_session_trigger(s, e->inst, e->system, e->name, "stacktrace", err, errlen);
 			if (ret)
 				return ret;
@@ -203,9 +229,12 @@ static void undo_plan(struct kb_session *s, const struct kb_plan *plan)
 	for (int i = 0; i < plan->nspec; i++) {
 		const struct kb_evspec *e = &plan->spec[i];
 
-		if (e->role == KB_ROLE_KSOCK && plan->kstacks)
+		if ((e->role == KB_ROLE_KSOCK || e->role == KB_ROLE_KBIND) && plan->kstacks)
 			tracefs_event_file_append(s->inst[e->inst], e->system, e->name, "trigger",
 						  "!stacktrace");
+		if (e->role == KB_ROLE_IOU_SUBMIT)
+			tracefs_event_file_append(s->inst[e->inst], e->system, e->name, "trigger",
+						  "!" KB_IOU_TRIGGER);
 	}
 	for (int k = 0; k < s->ninst; k++)
 		kb_instance_events_off(s->inst[k]);
@@ -242,6 +271,7 @@ int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const str
 	}
 	for (int i = 0; i < n; i++) {
 		memset(plan, 0, sizeof(*plan));
+		plan->iou_gate_inst = -1;
 		plan->ustacks = stacks;
 		plan->kstacks = o->record_stacks;
 		plan->backend = order[i];

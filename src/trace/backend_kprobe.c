@@ -17,7 +17,9 @@
  * walk from inside libc's frameless bind() skips its direct caller, and
  * only the syscall wrapper can read the return address at the user sp.
  * plus __sys_bind_socket(sock, kaddr, len) on 6.11+, where io_uring binds
- * enter without bind(2).
+ * enter without bind(2), and kernel_bind(sock, kaddr, len), where the
+ * kernel binds its own sockets (NFS, SMB, WireGuard, VXLAN...): neither
+ * bind(2) nor io_uring goes through it, so nothing is counted twice.
  */
 #include "config.h"
 
@@ -161,11 +163,29 @@ static int kprobe_setup(struct kb_session *s, const struct kb_caps *c, struct kb
 			snprintf(plan->note, sizeof(plan->note), "__sys_bind_socket not probed: %s", kerr);
 		}
 	}
-	snprintf(plan->desc, sizeof(plan->desc), "kprobe on %s%s, result from %s", func,
-		 plan->nspec > 2 ? " and __sys_bind_socket" : "",
+	bool bsock = plan->nspec > 2;
+
+	/* binds by the kernel itself */
+	if (!c->kallsyms_ok || c->ksym[KB_SYM_KERNEL_BIND]) {
+		char kerr[256];
+
+		if (!add_probe2(s, c, "kbind", "kernel_bind", ksock_argn, ksock_regs, kerr, sizeof(kerr)) &&
+		    !add_probe(s, "kbind_ret", "kernel_bind", "ret=$retval:s32", true, kerr, sizeof(kerr))) {
+			kb_plan_add(plan, s->group, "kbind", KB_ROLE_KBIND, io);
+			kb_plan_add(plan, s->group, "kbind_ret", KB_ROLE_KBIND_EXIT, io);
+			plan->kernel_binds = true;
+		} else {
+			size_t l = strlen(plan->note);
+
+			snprintf(plan->note + l, sizeof(plan->note) - l, "%skernel_bind not probed: %s",
+				 l ? "; " : "", kerr);
+		}
+	}
+	snprintf(plan->desc, sizeof(plan->desc), "kprobe on %s%s%s, result from %s", func,
+		 bsock ? " and __sys_bind_socket" : "", plan->kernel_binds ? " and kernel_bind" : "",
 		 c->syscall_tp ? "syscalls:sys_exit_bind" : "a kretprobe");
 	plan->exact_all = true;
-	plan->kstacks = plan->kstacks && plan->nspec > 2;
+	plan->kstacks = plan->kstacks && (bsock || plan->kernel_binds);
 	return 0;
 }
 

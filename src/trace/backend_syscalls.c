@@ -9,6 +9,9 @@
  * the syscall by thread, fd and pointer.  Binds that bypass libc (static
  * binaries, Go) get a late read, marked unverified.  Kernels whose
  * sys_enter_bind carries the sockaddr bytes need no uprobe.
+ *
+ * io_uring binds (6.11+) make no bind(2): they come from the io_uring
+ * tracepoints, without address (see iouring.c).
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 
 #include <tracefs.h>
 
+#include "iouring.h"
 #include "plan.h"
 
 /* x86_64 SysV: bind(int fd, const struct sockaddr *addr, socklen_t len) */
@@ -27,6 +31,35 @@ static const char uprobe_args[] =
 	"a6s=+24(%si):u32 path=+2(%si):string apath=+3(%si):string "
 	"ra=+0(%sp):x64 pcomm=$comm";
 
+/*
+ * io_uring_complete is listed first: its filter must be in place before
+ * the trigger on io_uring_submit_req can turn it on.
+ */
+static void add_iouring(const struct kb_caps *c, struct kb_plan *plan, int io)
+{
+	struct kb_evspec *e;
+
+	if (!c->iou_events || c->iou_bind_op <= 0)
+		return;
+	e = kb_plan_add(plan, "io_uring", "io_uring_complete", KB_ROLE_IOU_COMPLETE, io);
+	if (e) {
+		e->soft = true;
+		e->filter = KB_IOU_COMPLETE_FILTER;
+	}
+	e = kb_plan_add(plan, "io_uring", "io_uring_submit_req", KB_ROLE_IOU_SUBMIT, io);
+	if (e)
+		e->filter = KB_IOU_SUBMIT_FILTER;
+	plan->iou_gate_inst = io;
+}
+
+static void desc_iouring(struct kb_plan *plan)
+{
+	size_t l = strlen(plan->desc);
+
+	if (plan->iou_gate_inst >= 0)
+		snprintf(plan->desc + l, sizeof(plan->desc) - l, "; io_uring binds from io_uring events");
+}
+
 static int syscalls_setup(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
 			  int ie, int io, char *err, size_t errlen)
 {
@@ -34,16 +67,19 @@ static int syscalls_setup(struct kb_session *s, const struct kb_caps *c, struct 
 
 	kb_plan_add(plan, "syscalls", "sys_enter_bind", KB_ROLE_ENTER, ie);
 	kb_plan_add(plan, "syscalls", "sys_exit_bind", KB_ROLE_EXIT, io);
+	add_iouring(c, plan, io);
 	plan->kstacks = false;	/* at the syscall tracepoint they show only the entry path */
 
 	if (c->syscall_tp_addr) {
 		snprintf(plan->desc, sizeof(plan->desc),
 			 "syscalls:sys_enter_bind/sys_exit_bind (address carried by the tracepoint)");
-		plan->exact_all = true;
+		plan->exact_all = plan->iou_gate_inst < 0;
+		desc_iouring(plan);
 		return 0;
 	}
 	if (!c->uprobe_events) {
 		snprintf(plan->desc, sizeof(plan->desc), "syscalls:sys_enter_bind/sys_exit_bind");
+		desc_iouring(plan);
 		snprintf(plan->note, sizeof(plan->note),
 			 "no uprobe_events (CONFIG_UPROBE_EVENTS): every address is read late, unverified");
 		return 0;
@@ -66,6 +102,7 @@ static int syscalls_setup(struct kb_session *s, const struct kb_caps *c, struct 
 	snprintf(plan->desc, sizeof(plan->desc),
 		 "syscalls:sys_enter_bind/sys_exit_bind, address from a uprobe on bind() in %d libc%s",
 		 plan->nlibc, plan->nlibc == 1 ? "" : "s");
+	desc_iouring(plan);
 	(void)err;
 	(void)errlen;
 	return 0;

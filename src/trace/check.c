@@ -93,6 +93,8 @@ int kb_check_report(const struct kb_caps *c, const char *req, bool try_create,
 			kb_buf_printf(f, " %s%s", kb_ksym_names[i], c->ksym[i] ? "" : "(absent)");
 		kb_buf_printf(f, "\n");
 	}
+	kb_buf_printf(f, "io_uring events:      %s; IORING_OP_BIND: %s\n", yesno(c->iou_events),
+		      c->iou_bind_op > 0 ? "yes" : c->iou_bind_op < 0 ? "io_uring refused" : "no");
 	kb_buf_printf(f, "uprobe events:        %s\n", yesno(c->uprobe_events));
 	kb_buf_printf(f, "userstacktrace:       %s\n", yesno(c->userstacktrace));
 	kb_buf_printf(f, "libcs to probe:       %d\n", c->nlibc);
@@ -118,6 +120,14 @@ int kb_check_report(const struct kb_caps *c, const char *req, bool try_create,
 		kb_buf_printf(f, "  addresses:          exact for callers of the %d libc%s above; "
 			      "read late (unverified) for static/Go binaries\n",
 			      c->nlibc, c->nlibc == 1 ? "" : "s");
+	kb_caps_iouring_path(c, (order[0]->needs & KB_NEEDS_KPROBES), why, sizeof(why));
+	kb_buf_printf(f, "io_uring binds:       %s\n", why);
+	if ((order[0]->needs & KB_NEEDS_KPROBES))
+		kb_buf_printf(f, "kernel binds:         %s\n", !c->kallsyms_ok || c->ksym[KB_SYM_KERNEL_BIND] ?
+			      "kprobe on kernel_bind (NFS, SMB, WireGuard, VXLAN...)" :
+			      "NONE: no kernel_bind to probe");
+	else
+		kb_buf_printf(f, "kernel binds:         NONE: need the kprobe backend (kernel_bind)\n");
 	kb_buf_printf(f, "verdict:              tracing possible\n");
 	return 0;
 }

@@ -37,7 +37,7 @@ struct evdesc {
 	enum kb_role role;
 	int inst;
 	struct fld pid, fd, uptr, alen, ret, fam, port, a4, a6h, a6l, a6s, path, apath, pcomm, ra,
-		stype, tgid, caller, ksize, sadata;
+		stype, tgid, caller, ksize, sadata, req, opcode, sqthread;
 };
 
 #define MAX_DESC 32
@@ -122,6 +122,11 @@ static int add_event(struct kb_decoder *d, const char *system, const char *fmt, 
 	if (!de->alen.valid)
 		get_field(ev, "alen", &de->alen);
 	get_field(ev, "ret", &de->ret);
+	if (!de->ret.valid)
+		get_field(ev, "res", &de->ret);		/* io_uring_complete */
+	get_field(ev, "req", &de->req);
+	get_field(ev, "opcode", &de->opcode);
+	get_field(ev, "sq_thread", &de->sqthread);
 	get_field(ev, "fam", &de->fam);
 	get_field(ev, "port", &de->port);
 	get_field(ev, "a4", &de->a4);
@@ -390,6 +395,8 @@ static void decode_one(const struct kb_decoder *d, const struct evdesc *de, cons
 	r->ra = rd_num(data, size, &de->ra);
 	r->stype = de->stype.valid ? (int16_t)rd_num(data, size, &de->stype) : -1;
 	r->tgid = (uint32_t)rd_num(data, size, &de->tgid);
+	r->req = rd_num(data, size, &de->req);
+	r->sqthread = rd_num(data, size, &de->sqthread) != 0;
 	r->has_comm = rd_str(data, size, &de->pcomm, r->comm, sizeof(r->comm)) > 0;
 	r->sa_len = 0;
 	r->sa_src = KB_ADDR_NONE;
@@ -463,6 +470,7 @@ long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, in
 	for (data = kbuffer_read_event(d->kbuf, &ts); data; data = kbuffer_next_event(d->kbuf, &ts)) {
 		int esize = kbuffer_event_size(d->kbuf);
 		const uint8_t *p = data;
+		const struct evdesc *de;
 		uint16_t type;
 		int idx;
 
@@ -477,7 +485,11 @@ long kb_decoder_page(struct kb_decoder *d, void *page, size_t size, int inst, in
 		rec.inst = inst;
 		rec.cpu = cpu;
 		rec.ts = ts;
-		decode_one(d, &d->desc[idx - 1], p, esize, &rec);
+		de = &d->desc[idx - 1];
+		/* only binds, even if the kernel filter did not take */
+		if (de->role == KB_ROLE_IOU_SUBMIT && rd_num(p, esize, &de->opcode) != KB_IORING_OP_BIND)
+			continue;
+		decode_one(d, de, p, esize, &rec);
 		fn(ctx, &rec);
 	}
 	return missed;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,20 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	if (!e->rd) {
 		ret = -EIO;
 		goto fail;
+	}
+	if (e->plan.iou_gate_inst >= 0) {
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/instances/%s/events/io_uring/io_uring_complete/enable",
+			 tracefs_tracing_dir(), e->sess.inst_name[e->plan.iou_gate_inst]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+			ret = -errno;
+			goto fail;
+		}
+		kb_reader_set_iou_gate(e->rd, fd);
 	}
 	ret = kb_reader_start(e->rd);
 	if (ret) {

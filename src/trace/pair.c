@@ -10,7 +10,9 @@
  *   [KSTACK] kernel stack of the KSOCK, same CPU, right after it
  *   EXIT     syscall return
  * A KSOCK without an ENTER is a bind that did not come through bind(2)
- * (io_uring); its KSOCK_EXIT ends it.
+ * (io_uring); its KSOCK_EXIT ends it.  KBIND/KBIND_EXIT (kernel_bind) are
+ * binds by the kernel itself.  Without kprobes, io_uring binds come as
+ * IOU_SUBMIT/IOU_COMPLETE records, joined by request in iouring.c.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iouring.h"
 #include "pair.h"
 #include "xalloc.h"
 
@@ -58,6 +61,7 @@ struct kb_pair {
 	struct tstate *st;		/* pool */
 	int nst, cap_st, free_head;
 	int live;			/* states with a call or an address */
+	struct kb_iou *iou;		/* io_uring binds seen through their tracepoints */
 	struct kb_pair_stats stats;
 };
 
@@ -74,6 +78,7 @@ struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, kb_event_fn emit, vo
 	for (int i = 0; i < NBUCKET; i++)
 		p->bucket[i] = -1;
 	p->free_head = -1;
+	p->iou = kb_iou_new(emit, ctx);
 	return p;
 }
 
@@ -86,6 +91,7 @@ void kb_pair_free(struct kb_pair *p)
 	free(p->fifo);
 	free(p->last_tid);
 	free(p->st);
+	kb_iou_free(p->iou);
 	free(p);
 }
 
@@ -112,6 +118,8 @@ void kb_pair_add(struct kb_pair *p, int s, const struct kb_rec *r)
 	}
 	if (r->ts < p->last_watermark)
 		p->stats.late++;
+	if (r->role == KB_ROLE_IOU_SUBMIT || r->role == KB_ROLE_IOU_COMPLETE)
+		kb_iou_read(p->iou, r);
 	memcpy(&f->r[(f->head + f->len) & (f->cap - 1)], r, kb_rec_size(r));
 	f->len++;
 	p->queued++;
@@ -341,6 +349,29 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		if (t && t->has_call && p->last_tid[s] == r->tid && !t->kstack_done)
 			attach_kstack(t, r);
 		return;
+	case KB_ROLE_KBIND:
+		t = get_state(p, r->tid);
+		if (t->has_call) {
+			/* not expected inside bind(2): keep the syscall's call intact */
+			p->stats.unmatched_exit++;
+			return;
+		}
+		start_call(p, t, r, false);
+		t->ev.flags |= KB_EVF_KERNEL;
+		t->ksock_seen = true;
+		p->last_tid[s] = r->tid;
+		return;
+	case KB_ROLE_KBIND_EXIT:
+		t = find_state(p, r->tid);
+		if (t && t->has_call && (t->ev.flags & KB_EVF_KERNEL)) {
+			finish(p, t, r);
+			put_if_idle(p, t);
+		}
+		return;
+	case KB_ROLE_IOU_SUBMIT:
+	case KB_ROLE_IOU_COMPLETE:
+		kb_iou_record(p->iou, r);
+		return;
 	case KB_ROLE_KSOCK_EXIT:
 		t = find_state(p, r->tid);
 		if (t && t->has_call && (t->ev.flags & KB_EVF_IOURING)) {
@@ -350,7 +381,7 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		return;
 	case KB_ROLE_EXIT:
 		t = find_state(p, r->tid);
-		if (!t || !t->has_call || (t->ev.flags & KB_EVF_IOURING)) {
+		if (!t || !t->has_call || (t->ev.flags & (KB_EVF_IOURING | KB_EVF_KERNEL))) {
 			p->stats.unmatched_exit++;
 			return;
 		}
@@ -436,6 +467,7 @@ void kb_pair_flush(struct kb_pair *p, uint64_t watermark)
 		drain(p, watermark);
 	if (watermark > p->last_watermark)
 		p->last_watermark = watermark;
+	kb_iou_flush(p->iou, watermark);
 	/* a full scan at most every 500 ms */
 	if (p->live && watermark > p->last_expire + 500000000ULL) {
 		expire(p, watermark);
@@ -446,6 +478,7 @@ void kb_pair_flush(struct kb_pair *p, uint64_t watermark)
 void kb_pair_flush_all(struct kb_pair *p)
 {
 	drain(p, UINT64_MAX);
+	kb_iou_flush_all(p->iou);
 	for (int i = 0; i < p->nst; i++) {
 		struct tstate *t = &p->st[i];
 
@@ -471,10 +504,28 @@ uint64_t kb_pair_queued(const struct kb_pair *p)
 
 int kb_pair_waiting(const struct kb_pair *p)
 {
-	return p->live;
+	return p->live + kb_iou_pending(p->iou);
 }
 
 void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st)
 {
+	struct kb_iou_stats is;
+
 	*st = p->stats;
+	kb_iou_get_stats(p->iou, &is);
+	st->calls += is.calls;
+	st->no_exit += is.no_exit;
+	st->iou_noise = is.noise;
+	st->iou_gate_opens = is.gate_opens;
+	st->iou_gate_ns = is.gate_ns;
+}
+
+void kb_pair_set_iou_gate(struct kb_pair *p, int fd)
+{
+	kb_iou_gate_fd(p->iou, fd);
+}
+
+void kb_pair_iou_tick(struct kb_pair *p)
+{
+	kb_iou_gate_tick(p->iou);
 }

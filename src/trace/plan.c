@@ -7,18 +7,22 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "plan.h"
 
-void kb_plan_add(struct kb_plan *plan, const char *system, const char *name, enum kb_role role, int inst)
+struct kb_evspec *kb_plan_add(struct kb_plan *plan, const char *system, const char *name,
+			      enum kb_role role, int inst)
 {
 	struct kb_evspec *e;
 
 	if (plan->nspec >= KB_MAX_SPECS)
-		return;
+		return NULL;
 	e = &plan->spec[plan->nspec++];
+	memset(e, 0, sizeof(*e));
 	snprintf(e->system, sizeof(e->system), "%s", system);
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	e->role = role;
 	e->inst = inst;
+	return e;
 }

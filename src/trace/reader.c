@@ -53,6 +53,7 @@ struct kb_reader {
 	pthread_t thread;
 	bool running;
 	struct kb_capture *capture;	/* KBINDTOP_CAPTURE: copy of every page read */
+	int iou_gate_fd;		/* owned by the pairer; kept for the fatal path */
 	/* counters: reader-private, published under lock once per round */
 	struct kb_stats priv;
 	pthread_mutex_t lock;
@@ -85,6 +86,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 	r->dec = dec;
 	r->q = q;
 	r->capture = capture;
+	r->iou_gate_fd = -1;
 	r->page_size = kb_decoder_subbuf_size(dec);
 	r->page = xcalloc(1, (size_t)r->page_size + KB_PAGE_SLACK);
 	r->ncpu = ncpu;
@@ -151,6 +153,7 @@ static int read_stream(struct kb_reader *r, struct stream *st)
 		}
 		else if (missed < 0)
 			r->priv.kernel_lost_pages++;
+		kb_pair_iou_tick(r->pair);
 	}
 	r->priv.pages += (uint64_t)pages;
 	return pages;
@@ -166,6 +169,9 @@ static void publish(struct kb_reader *r)
 	r->priv.unmatched_addr = ps.unmatched_addr;
 	r->priv.late = ps.late;
 	r->priv.evicted = ps.evicted;
+	r->priv.iou_noise = ps.iou_noise;
+	r->priv.iou_gate_opens = ps.iou_gate_opens;
+	r->priv.iou_gate_ns = ps.iou_gate_ns;
 	r->priv.queue_drops = kb_queue_drops(r->q);
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;
@@ -296,6 +302,12 @@ void kb_reader_free(struct kb_reader *r)
 	free(r);
 }
 
+void kb_reader_set_iou_gate(struct kb_reader *r, int fd)
+{
+	r->iou_gate_fd = fd;
+	kb_pair_set_iou_gate(r->pair, fd);
+}
+
 void kb_reader_emergency(const struct kb_reader *r)
 {
 	uint64_t one = 1;
@@ -303,6 +315,9 @@ void kb_reader_emergency(const struct kb_reader *r)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].fd >= 0)
 			close(r->st[i].fd);
+	/* an open event file keeps the instance busy too */
+	if (r->iou_gate_fd >= 0)
+		close(r->iou_gate_fd);
 	/*
 	 * A reader blocked in poll() keeps the files referenced (and the
 	 * instance busy) after close(): wake it so the kernel lets go.

@@ -25,6 +25,7 @@
 
 #include <tracefs.h>
 
+#include "caps.h"
 #include "session.h"
 #include "xalloc.h"
 
@@ -60,6 +61,17 @@ static int use_dir(const char *path)
 int kb_tracefs_mount(char *err, size_t errlen)
 {
 	int first_errno = 0;
+	char mode[32];
+
+	/*
+	 * lockdown=confidentiality leaves tracefs mountable but empty: every
+	 * trace file is refused (LOCKDOWN_TRACEFS).  Say that, not "mount failed".
+	 */
+	if (!strcmp(kb_lockdown_mode(mode, sizeof(mode)), "confidentiality")) {
+		snprintf(err, errlen, "kernel lockdown=confidentiality locks tracefs (no trace file can be "
+			 "opened): nothing can be traced on this boot; lockdown=integrity allows it");
+		return -EPERM;
+	}
 
 	for (size_t i = 0; i < sizeof(tracefs_paths) / sizeof(tracefs_paths[0]); i++) {
 		if (is_tracefs(tracefs_paths[i]))
@@ -214,6 +226,20 @@ int kb_session_enable(struct kb_session *s, int idx, const char *system, const c
 
 		snprintf(err, errlen, "cannot enable event %s/%s in %s: %s", system, event,
 			 s->inst_name[idx], strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+int kb_session_filter(struct kb_session *s, int idx, const char *system, const char *event,
+		      const char *filter, char *err, size_t errlen)
+{
+	if (filter && *filter &&
+	    tracefs_event_file_write(s->inst[idx], system, event, "filter", filter) < 0) {
+		int e = errno ? errno : EINVAL;
+
+		snprintf(err, errlen, "cannot set filter '%s' on %s/%s: %s", filter, system, event,
+			 strerror(e));
 		return -e;
 	}
 	return 0;

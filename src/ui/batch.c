@@ -43,6 +43,8 @@ struct kb_batch {
 	bool stacks;
 	int fd;
 	struct kb_buf out;
+	kb_batch_resolve_fn resolve;	/* frames of binds without a symbolizer (replay) */
+	void *rctx;
 };
 
 struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
@@ -84,14 +86,14 @@ void kb_batch_free(struct kb_batch *bt)
 	free(bt);
 }
 
-#define TEXT_FMT "%-15s %-7s %-7s %-16s %-5s %-5s %-39s %-6s %s\n"
+#define TEXT_FMT "%-15s %-7s %-7s %-16s %-5s %-5s %-39s %-6s %-10s %s\n"
 
 void kb_batch_header(struct kb_batch *bt)
 {
 	if (bt->json)
 		return;
 	kb_buf_printf(&bt->out, TEXT_FMT, "TIME", "PID", "TID", "COMM", "FAM", "PROTO", "ADDR",
-		      "PORT", "RESULT");
+		      "PORT", "RESULT", "VIA");
 }
 
 void kb_batch_list_fields(FILE *f)
@@ -100,12 +102,14 @@ void kb_batch_list_fields(FILE *f)
 		fprintf(f, "%s\t%s\n", kb_fields[i].name, kb_fields[i].help);
 }
 
-static void json_stack(struct kb_buf *o, const struct kb_bind *b, bool kernel)
+static void json_stack(struct kb_batch *bt, struct kb_buf *o, const struct kb_bind *b, bool kernel)
 {
 	struct kb_stack st;
 
 	if (!b->sym) {
 		st.n = 0;
+		if (bt->resolve)
+			bt->resolve(bt->rctx, b, kernel, &st);
 	} else {
 		kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
 	}
@@ -132,7 +136,7 @@ static void json_stack(struct kb_buf *o, const struct kb_bind *b, bool kernel)
 		} else
 			kb_buf_puts(o, ",\"off\":null}");
 	}
-	if (!b->sym) {
+	if (!b->sym && !bt->resolve) {
 		/* no symbolizer: raw addresses */
 		const uint64_t *pcs = kernel ? b->ev.kstack : b->ev.ustack;
 		int n = kernel ? b->ev.n_kstack : b->ev.n_ustack;
@@ -201,7 +205,7 @@ static void json_field(struct kb_batch *bt, struct kb_buf *o, size_t i, const st
 	}
 	switch (v.kind) {
 	case KB_F_STACK:
-		json_stack(o, b, v.i != 0);
+		json_stack(bt, o, b, v.i != 0);
 		break;
 	case KB_F_OBJ:
 		json_obj(o, &v);
@@ -252,12 +256,15 @@ static void text_stack(struct kb_batch *bt, const struct kb_bind *b, bool kernel
 	char c = kernel ? 'k' : 'u', ft[320];
 	struct kb_stack st;
 
-	if (!b->sym) {
+	if (!b->sym && !bt->resolve) {
 		for (int i = 0; i < n; i++)
 			kb_buf_printf(&bt->out, "    %c#%-2d 0x%" PRIx64 "\n", c, i, pcs[i]);
 		return;
 	}
-	kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
+	if (b->sym)
+		kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
+	else
+		bt->resolve(bt->rctx, b, kernel, &st);
 	for (int i = 0; i < st.n; i++)
 		kb_buf_printf(&bt->out, "    %c#%-2d %s\n", c, i,
 			      kb_sym_frame_text(&st.f[i], ft, sizeof(ft)));
@@ -283,11 +290,23 @@ static void add_text(struct kb_batch *bt, const struct kb_bind *b)
 	kb_buf_printf(&bt->out, TEXT_FMT, kb_fmt_time(b->ev.ts, t, sizeof(t)), pid, tid, b->comm,
 		      kb_fmt_family(b, fam, sizeof(fam)), b->proto ? b->proto : "-",
 		      b->addr.text[0] ? b->addr.text : "-", kb_fmt_port(b, port, sizeof(port)),
-		      kb_fmt_result(b, res, sizeof(res)));
+		      kb_fmt_result(b, res, sizeof(res)), kb_fmt_via(b));
 	if (b->hint[0])
 		kb_buf_printf(&bt->out, "    hint: %s\n", b->hint);
 	if (bt->stacks)
 		text_stacks(bt, b);
+}
+
+void kb_batch_take(struct kb_batch *bt, struct kb_buf *out)
+{
+	kb_buf_put(out, bt->out.p ? bt->out.p : "", bt->out.len);
+	kb_buf_reset(&bt->out);
+}
+
+void kb_batch_set_resolver(struct kb_batch *bt, kb_batch_resolve_fn fn, void *ctx)
+{
+	bt->resolve = fn;
+	bt->rctx = ctx;
 }
 
 void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b)
@@ -344,6 +363,11 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 					i == KB_STATS_CPUS - 1 ? "+" : "");
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
+	if (st->iou_gate_opens)
+		fprintf(f, "kbindtop: io_uring_complete opened %" PRIu64 " time%s for io_uring binds, "
+			"%.1f ms in all; %" PRIu64 " other completions recorded meanwhile\n",
+			st->iou_gate_opens, st->iou_gate_opens == 1 ? "" : "s",
+			(double)st->iou_gate_ns / 1e6, st->iou_noise);
 	/* fields a budget skipped are null in the lines above: say how many */
 	if (es && kb_budget_text(es, budget, sizeof(budget))[0])
 		fprintf(f, "kbindtop: budgets: %s (those fields are null)\n", budget);

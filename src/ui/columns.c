@@ -119,7 +119,10 @@ CELL(cell_binds)
 {
 	const struct kb_mcount *n = counts(c->r);
 
-	if (n)
+	/* '-': only sockets found bound at the start, no call seen */
+	if (n && !n->count)
+		snprintf(buf, len, "-");
+	else if (n)
 		put_count(buf, len, c->width, n->count);
 }
 
@@ -128,7 +131,7 @@ CELL(cell_fail)
 	const struct kb_mcount *n = counts(c->r);
 
 	/* a zero under a process says "none failed"; under targets it is noise */
-	if (n && (n->fails || c->r->kind == KB_ROW_PROC))
+	if (n && n->count && (n->fails || c->r->kind == KB_ROW_PROC))
 		put_count(buf, len, c->width, n->fails);
 }
 

@@ -33,6 +33,7 @@ GETTER(get_ret) { v->null = b->ev.ret == KB_RET_UNKNOWN; v->i = b->ev.ret; }
 GETTER(get_error) { v->s = kb_fmt_errname(b, s, len); v->null = !v->s; }
 GETTER(get_backend) { v->null = !b->backend; v->s = b->backend; }
 GETTER(get_addr_source) { v->s = kb_fmt_addr_source(b->addr_src); }
+GETTER(get_via) { v->s = kb_fmt_via(b); }
 GETTER(get_verified) { v->i = kb_bind_verified(b); }
 GETTER(get_ppid) { v->null = b->ppid < 0; v->i = b->ppid; }
 GETTER(get_cmdline) { v->null = !b->cmdline[0]; v->s = b->cmdline; }
@@ -43,6 +44,7 @@ GETTER(get_netns) { v->null = !b->netns; v->i = (long long)b->netns; }
 GETTER(get_opts) { v->null = !b->opts_known; v->s = kb_sockopts_text(b->opts, s, len); }
 GETTER(get_device) { v->null = !b->opts_known || !b->dev[0]; v->s = b->dev; }
 GETTER(get_hint) { v->null = !b->hint[0]; v->s = b->hint; }
+GETTER(get_state) { v->null = !b->sock_state; v->s = b->sock_state; }
 
 static void member_int(struct kb_fval *v, const char *name, bool null, long long i)
 {
@@ -125,7 +127,10 @@ const struct kb_field kb_fields[] = {
 	{ "holder", "EADDRINUSE: who holds the address now (pid, comm, state, proto, addr, sockets)",
 	  KB_F_OBJ, false, get_holder },
 	{ "hint", "why the call failed and what fixes it", KB_F_STR, false, get_hint },
+	{ "state", "not a call but a socket already bound at the start (--listeners): its state "
+	  "(LISTEN, UNCONN, BOUND); null for a traced call", KB_F_STR, false, get_state },
 	{ "backend", "how the call was traced", KB_F_STR, false, get_backend },
+	{ "via", "how the bind was made: syscall, io_uring or kernel", KB_F_STR, false, get_via },
 	{ "addr_source", "where the address came from", KB_F_STR, false, get_addr_source },
 	{ "verified", "address captured at the time of the call", KB_F_BOOL, false, get_verified },
 	{ "user_stack", "user call stack, innermost first", KB_F_STACK, true, get_ustack },

@@ -35,6 +35,8 @@ const char *kb_fmt_result(const struct kb_bind *b, char *buf, size_t len)
 {
 	const char *e;
 
+	if (b->sock_state)
+		return b->sock_state;	/* a socket found bound at the start, not a call */
 	if (b->ev.ret == KB_RET_UNKNOWN)
 		return "?";
 	if (b->ev.ret >= 0)
@@ -70,8 +72,17 @@ const char *kb_fmt_addr_source(int src)
 	case KB_ADDR_TRACEPOINT: return "tracepoint";
 	case KB_ADDR_LATE:	 return "late";
 	case KB_ADDR_SOCKNAME:	 return "sockname";
+	case KB_ADDR_SCAN:	 return "scan";
+	case KB_ADDR_DIAG:	 return "sock_diag";
 	default:		 return "none";
 	}
+}
+
+const char *kb_fmt_via(const struct kb_bind *b)
+{
+	if (b->ev.flags & KB_EVF_KERNEL)
+		return "kernel";
+	return (b->ev.flags & KB_EVF_IOURING) ? "io_uring" : "syscall";
 }
 
 const char *kb_budget_text(const struct kb_enrich_stats *es, char *buf, size_t len)
@@ -87,10 +98,7 @@ const char *kb_budget_text(const struct kb_enrich_stats *es, char *buf, size_t l
 		n += (size_t)snprintf(buf + n, len - n, "socket details for none of %llu calls",
 				      (unsigned long long)es->sock_skipped);
 	if (n < len && es->holder_skipped)
-		n += (size_t)snprintf(buf + n, len - n, "%sholder lookups skipped %llu", n ? ", " : "",
-				      (unsigned long long)es->holder_skipped);
-	if (n < len && es->procs_skipped)
-		snprintf(buf + n, len - n, "%sprocess details skipped for %llu calls", n ? ", " : "",
-			 (unsigned long long)es->procs_skipped);
+		snprintf(buf + n, len - n, "%sholder lookups skipped %llu", n ? ", " : "",
+			 (unsigned long long)es->holder_skipped);
 	return buf;
 }

@@ -12,9 +12,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "export.h"
 #include "keys.h"
 
 #define MSG_NS		(2 * KB_NS)	/* how long a message stays */
@@ -178,14 +180,28 @@ static int key_invert(struct kb_ui *ui, int key)
 static int key_pause(struct kb_ui *ui, int key)
 {
 	kb_model_set_paused(ui->m, !kb_model_paused(ui->m));
+	/* the log stops at the same call */
+	ui->v->log_frozen = ui->v->log ? kb_eventlog_last_seq(ui->v->log) : 0;
 	return KB_REDO_DRAW;
 }
 
 static int key_clear(struct kb_ui *ui, int key)
 {
 	kb_model_clear(ui->m, ui->now);
+	if (ui->v->log)
+		kb_eventlog_clear(ui->v->log);
 	kb_view_sync(ui->v, ui->m);
 	kb_view_message(ui->v, ui->now, MSG_NS, "cleared (losses are still counted since start)");
+	return KB_REDO_DRAW;
+}
+
+static int key_existing(struct kb_ui *ui, int key)
+{
+	bool hide = !kb_model_hide_existing(ui->m);
+
+	kb_model_set_hide_existing(ui->m, hide);
+	kb_view_sync(ui->v, ui->m);
+	kb_view_message(ui->v, ui->now, MSG_NS, "sockets bound before the start %s", hide ? "hidden" : "shown");
 	return KB_REDO_DRAW;
 }
 
@@ -201,6 +217,26 @@ static int key_detail(struct kb_ui *ui, int key)
 	return KB_REDO_DRAW;
 }
 
+static int key_export(struct kb_ui *ui, int key)
+{
+	char path[4200];
+	int ret = kb_export_selected(ui->v, ui->m, NULL, path, sizeof(path));
+
+	if (ret == -ENOENT)
+		kb_view_message(ui->v, ui->now, MSG_NS, "nothing selected to write");
+	else if (ret)
+		kb_view_message(ui->v, ui->now, 4 * MSG_NS, "cannot write %.100s: %s", path, strerror(-ret));
+	else {
+		/* the name first: on a narrow terminal the directory is what gets cut */
+		char *slash = strrchr(path, '/');
+
+		*slash = '\0';
+		kb_view_message(ui->v, ui->now, 8 * MSG_NS, "wrote %.80s in %.70s/", slash + 1,
+				path[0] ? path : "/");
+	}
+	return KB_REDO_DRAW;
+}
+
 static int key_repaint(struct kb_ui *ui, int key)
 {
 	return KB_REDO_DRAW | KB_REDO_REPAINT;
@@ -210,6 +246,15 @@ static int key_help(struct kb_ui *ui, int key)
 {
 	ui->v->help = true;
 	ui->v->help_top = 0;
+	return KB_REDO_DRAW;
+}
+
+static int key_log(struct kb_ui *ui, int key)
+{
+	if (!ui->v->log)
+		return KB_REDO_NONE;
+	ui->v->logmode = !ui->v->logmode;
+	ui->v->logdetail = false;
 	return KB_REDO_DRAW;
 }
 
@@ -232,7 +277,9 @@ const struct kb_keydef kb_keydefs[] = {
 	{ { KB_KEY_ENTER }, "open or close the selected row", NULL, key_toggle },
 	{ { KB_KEY_RIGHT, '+', 'l' }, "open the row (process > targets > stacks > frames)", NULL, key_expand },
 	{ { KB_KEY_LEFT, '-' }, "close the row, or go to its parent", NULL, key_collapse },
-	{ { 'e', '*' }, "open every process and target, or close everything", "Expand", key_all },
+	{ { '*' }, "open every process and target, or close everything", "Expand", key_all },
+	{ { 'e' }, "write the selected row (or call) with its stacks to a file named on the bottom line",
+	  NULL, key_export },
 	{ { '\\', '/', KB_KEY_F(3), KB_KEY_F(4) },
 	  "filter: command, pid, user, address, port, errno (| = or)", "Filter", key_filter },
 	{ { KB_KEY_ESC }, "clear the filter", NULL, key_esc },
@@ -241,7 +288,11 @@ const struct kb_keydef kb_keydefs[] = {
 	{ { 'I' }, "invert the sort order", NULL, key_invert },
 	{ { 'p', 'Z' }, "pause the table (calls are still counted) or resume", "Pause", key_pause },
 	{ { 'x' }, "failed calls only, or all", "Failed", key_failed },
+	{ { 'L' }, "show or hide the sockets already bound at the start (LISTEN, UNCONN rows)", NULL,
+	  key_existing },
 	{ { 'c' }, "clear the table and its counts", "Clear", key_clear },
+	{ { '\t' }, "switch between the table and the log of the latest calls (Enter: a call in full)",
+	  "Log", key_log },
 	{ { 'd' }, "show or hide the detail pane", "Detail", key_detail },
 	{ { KB_CTRL('l') }, "repaint the screen", NULL, key_repaint },
 	{ { '?', 'h', KB_KEY_F(1) }, "this help", "Help", key_help },
@@ -260,6 +311,7 @@ const char *kb_key_name(int key, char *buf, size_t len)
 		{ KB_KEY_RIGHT, "Right" }, { KB_KEY_PGUP, "PgUp" }, { KB_KEY_PGDN, "PgDn" },
 		{ KB_KEY_HOME, "Home" }, { KB_KEY_END, "End" }, { KB_KEY_ENTER, "Enter" },
 		{ KB_KEY_ESC, "Esc" }, { KB_KEY_BACKSPACE, "Backspace" }, { ' ', "Space" },
+		{ '\t', "Tab" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -292,9 +344,13 @@ const struct kb_keyhelp *kb_keys_help(int *n)
 {
 	static struct kb_keyhelp help[sizeof(kb_keydefs) / sizeof(kb_keydefs[0])];
 
+	char name[32];
+
 	for (int i = 0; i < kb_nkeydefs; i++) {
 		kb_keydef_names(&kb_keydefs[i], help[i].names, sizeof(help[i].names));
-		kb_key_name(kb_keydefs[i].keys[0], help[i].first, sizeof(help[i].first));
+		/* kb_key_name may answer with a constant rather than fill name */
+		snprintf(help[i].first, sizeof(help[i].first), "%s",
+			 kb_key_name(kb_keydefs[i].keys[0], name, sizeof(name)));
 		help[i].help = kb_keydefs[i].help;
 		help[i].bar = kb_keydefs[i].bar;
 	}
@@ -329,6 +385,8 @@ static const struct kb_keydef *lookup(int key)
 	return NULL;
 }
 
+static int log_key(struct kb_ui *ui, const struct kb_keydef *d, int key);
+
 /* Typing the filter: the table narrows with every key. */
 static int edit_key(struct kb_ui *ui, int key)
 {
@@ -349,7 +407,9 @@ static int edit_key(struct kb_ui *ui, int key)
 	} else if (key == KB_CTRL('u')) {
 		text[0] = '\0';
 	} else if (is_nav(key) && (d = lookup(key))) {
-		return d->fn(ui, key);
+		int r = ui->v->logmode && ui->v->log ? log_key(ui, d, key) : -1;
+
+		return r >= 0 ? r : d->fn(ui, key);
 	} else if (key >= 0x20 && key < 0x7f && n + 1 < sizeof(text)) {
 		text[n] = (char)key;
 		text[n + 1] = '\0';
@@ -378,9 +438,56 @@ static int help_key(struct kb_ui *ui, int key)
 	return KB_REDO_DRAW;	/* the renderer clamps help_top */
 }
 
+/*
+ * The log view takes the moving keys (found by what they do in the table)
+ * and Enter; everything else (filter, failures, pause, Tab, quit) is the
+ * table's.  Returns -1 for keys it leaves to the table.
+ */
+static int log_key(struct kb_ui *ui, const struct kb_keydef *d, int key)
+{
+	struct kb_view *v = ui->v;
+	long delta = 0;
+
+	if (v->logdetail) {
+		if (key == KB_KEY_ESC || key == KB_KEY_ENTER || key == KB_KEY_LEFT || key == KB_KEY_BACKSPACE) {
+			v->logdetail = false;
+			return KB_REDO_DRAW;
+		}
+		return d && (d->fn == key_quit || d->fn == key_help || d->fn == key_log || d->fn == key_repaint ||
+			     d->fn == key_export) ?
+		       -1 : KB_REDO_NONE;
+	}
+	if (!d)
+		return -1;
+	if (d->fn == key_toggle || d->fn == key_expand) {
+		v->logdetail = kb_view_log_selected(v, ui->m) != NULL;
+		return KB_REDO_DRAW;
+	}
+	if (d->fn == key_up)
+		delta = -1;
+	else if (d->fn == key_down)
+		delta = 1;
+	else if (d->fn == key_pgup)
+		delta = -page(v);
+	else if (d->fn == key_pgdn)
+		delta = page(v);
+	else if (d->fn == key_home)
+		kb_view_log_goto(v, ui->m, 0);
+	else if (d->fn == key_end)
+		kb_view_log_goto(v, ui->m, 1L << 30);
+	else if (d->fn == key_collapse || d->fn == key_all)
+		return KB_REDO_NONE;	/* nothing opens or closes in the log */
+	else
+		return -1;
+	if (delta)
+		kb_view_log_move(v, ui->m, delta);
+	return KB_REDO_DRAW;
+}
+
 int kb_keys_handle(struct kb_ui *ui, int key)
 {
 	const struct kb_keydef *d;
+	int r;
 
 	if (ui->v->help)
 		return help_key(ui, key);
@@ -389,5 +496,7 @@ int kb_keys_handle(struct kb_ui *ui, int key)
 	/* a key dismisses a message: it answered the previous key */
 	ui->v->msg_until = 0;
 	d = lookup(key);
+	if (ui->v->logmode && ui->v->log && (r = log_key(ui, d, key)) >= 0)
+		return r;
 	return d ? d->fn(ui, key) : KB_REDO_NONE;
 }

@@ -37,6 +37,7 @@ struct kb_agg {
 	struct kb_mproc **pidhash;	/* NULL in a paused copy: it is never added to */
 	struct kb_mtarget **thash;
 	uint64_t binds, fails;
+	uint64_t existing;
 	struct kb_mevict ev;
 };
 
@@ -61,6 +62,7 @@ struct kb_model {
 	kb_row_cmp sort_cmp;
 	bool sort_desc;
 	bool failed_only;
+	bool hide_existing;
 	struct kb_idset expanded;
 
 	/* rate */
@@ -102,6 +104,15 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 }
 
 #define FNV0 0xcbf29ce484222325ULL
+
+/* A socket bound before the start: seen at ts, but not a call. */
+static void touch(struct kb_mcount *c, uint64_t ts)
+{
+	if (!c->first || ts < c->first)
+		c->first = ts;
+	if (ts > c->last)
+		c->last = ts;
+}
 
 static void count(struct kb_mcount *c, uint64_t ts, bool fail)
 {
@@ -387,6 +398,7 @@ static uint64_t target_key(const struct kb_mproc *p, const struct kb_bind *b)
 	h = hash_bytes(h, &b->addr.family, sizeof(b->addr.family));
 	h = hash_bytes(h, &b->addr.port, sizeof(b->addr.port));
 	h = hash_bytes(h, &b->ev.ret, sizeof(b->ev.ret));
+	h ^= b->ev.flags & KB_EVF_EXISTING;	/* a socket found at start is not a call's row */
 	h = hash_bytes(h, proto, strlen(proto) + 1);
 	return hash_bytes(h, b->addr.text, strlen(b->addr.text));
 }
@@ -396,7 +408,8 @@ static bool target_same(const struct kb_mtarget *t, const struct kb_mproc *p, co
 	const struct kb_bind *o = &t->last;
 
 	return t->proc == p && o->addr.family == b->addr.family && o->addr.port == b->addr.port &&
-	       o->ev.ret == b->ev.ret && !strcmp(o->proto ? o->proto : "", b->proto ? b->proto : "") &&
+	       o->ev.ret == b->ev.ret &&
+	       (o->ev.flags & KB_EVF_EXISTING) == (b->ev.flags & KB_EVF_EXISTING) && !strcmp(o->proto ? o->proto : "", b->proto ? b->proto : "") &&
 	       !strcmp(o->addr.text, b->addr.text);
 }
 
@@ -525,13 +538,21 @@ int kb_model_add(struct kb_model *m, const struct kb_bind *b)
 		p->uid = b->uid;
 		memcpy(p->user, b->user, sizeof(p->user));
 	}
-	count(&p->c, b->ev.ts, fail);
 	t = target_get(m, a, p, b);
 	t->last = *b;
-	count(&t->c, b->ev.ts, fail);
-	stack_add(m, a, t, b, fail);
-	a->binds++;
-	a->fails += fail;
+	if (b->ev.flags & KB_EVF_EXISTING) {
+		touch(&p->c, b->ev.ts);
+		touch(&t->c, b->ev.ts);
+		t->existing = true;
+		p->existing++;
+		a->existing++;
+	} else {
+		count(&p->c, b->ev.ts, fail);
+		count(&t->c, b->ev.ts, fail);
+		stack_add(m, a, t, b, fail);
+		a->binds++;
+		a->fails += fail;
+	}
 	enforce_limits(m, a, p);
 	if (!m->frozen)
 		m->rows_valid = false;
@@ -579,6 +600,7 @@ static struct kb_agg *agg_copy(const struct kb_agg *src)
 
 	a->binds = src->binds;
 	a->fails = src->fails;
+	a->existing = src->existing;
 	a->ev = src->ev;
 	for (p = src->tail; p; p = p->prev) {
 		struct kb_mproc *np = xmalloc(sizeof(*np));
@@ -760,6 +782,17 @@ bool kb_model_sort_desc(const struct kb_model *m)
 	return m->sort_desc;
 }
 
+void kb_model_set_hide_existing(struct kb_model *m, bool on)
+{
+	m->hide_existing = on;
+	m->rows_valid = false;
+}
+
+bool kb_model_hide_existing(const struct kb_model *m)
+{
+	return m->hide_existing;
+}
+
 void kb_model_set_failed_only(struct kb_model *m, bool on)
 {
 	m->failed_only = on;
@@ -816,6 +849,7 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t)
 	t->since_pause = m->frozen ? a->binds - m->pause_binds : 0;
 	t->rate = m->rate;
 	t->procs = a->nprocs;
+	t->existing = a->existing;
 	t->targets = a->ntargets;
 	t->ev = a->ev;
 	for (const struct kb_mproc *p = a->head; p; p = p->next)
@@ -826,7 +860,11 @@ void kb_model_totals(const struct kb_model *m, struct kb_mtotals *t)
 
 const char *kb_target_label(const struct kb_mtarget *t, char *buf, size_t len)
 {
-	const struct kb_bind *b = &t->last;
+	return kb_bind_label(&t->last, buf, len);
+}
+
+const char *kb_bind_label(const struct kb_bind *b, char *buf, size_t len)
+{
 	char kind[32], fam[16], port[16];
 	int f = b->addr.family;
 
@@ -922,6 +960,11 @@ static bool alt_match(const struct kb_model *m, const char *hay)
 	return false;
 }
 
+bool kb_model_filter_match(const struct kb_model *m, const char *text)
+{
+	return !m->nalts || alt_match(m, text);
+}
+
 static bool proc_matches(const struct kb_model *m, const struct kb_mproc *p)
 {
 	char hay[KB_COMM_VIS + 64];
@@ -936,6 +979,8 @@ static bool target_visible(const struct kb_model *m, const struct kb_mtarget *t,
 	size_t n;
 
 	if (m->failed_only && !t->c.fails)
+		return false;
+	if (m->hide_existing && t->existing)
 		return false;
 	if (proc_match)
 		return true;
@@ -1111,7 +1156,7 @@ static void build_rows(struct kb_model *m)
 			r->depth = 1;
 			r->p = p;
 			r->t = t;
-			r->expandable = true;
+			r->expandable = !t->existing;	/* no stacks: not a call */
 		}
 		sort_rows(m, m->lvl[1], nt);
 		for (size_t j = 0; j < nt; j++) {

@@ -18,6 +18,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,9 +33,14 @@
 #include "columns.h"
 #include "enrich.h"
 #include "format.h"
+#include "eventlog.h"
+#include "filter.h"
 #include "keys.h"
+#include "listeners.h"
 #include "model.h"
 #include "pipeline.h"
+#include "record.h"
+#include "replay.h"
 #include "signals.h"
 #include "strbuf.h"
 #include "symbols.h"
@@ -50,13 +56,18 @@ struct tui {
 	const struct kb_options *o;
 	struct kb_options sel;		/* command-line selection; --failed is the 'x' toggle here */
 	struct kb_engine *e;
-	struct kb_pipeline *pl;
+	struct kb_pipeline *pl;		/* NULL on a recording */
 	struct kb_model *m;
+	struct kb_eventlog *log;	/* the latest calls, for the log view */
 	struct kb_view v;
 	struct kb_buf host;		/* the help screen's "This host" text */
 	struct kb_screen scr;
 	SCREEN *term;
 	chtype attr[KB_A_NATTR];
+	int self;
+	struct kb_listen_stats listen;	/* sockets found bound at the start */
+	struct kb_record *rec;		/* -w, or NULL */
+	struct kb_replay *rp;		/* -r: the recording shown (no engine then), or NULL */
 	/* the stack resolved last: frame rows of one stack come one after another */
 	bool rc_valid;
 	uint64_t rc_id;
@@ -192,12 +203,27 @@ static int term_start(struct tui *t, char *err, size_t errlen)
 	leaveok(stdscr, FALSE);
 	curs_set(0);
 	setup_attrs(t);
+	if (!t->o->no_mouse) {
+		/* presses, not clicks: a click waits for the release and feels late */
+		mouseinterval(0);
+		mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
+	}
+
 
 	term_restore_len = 0;
 	add_cap("sgr0");
 	add_cap("cnorm");
 	add_cap("rmkx");
 	add_cap("rmcup");
+	if (!t->o->no_mouse) {
+		/* a fatal signal must not leave the terminal reporting the mouse (xterm protocol) */
+		static const char off[] = "\033[?1006l\033[?1000l";
+
+		if (term_restore_len + sizeof(off) - 1 < sizeof(term_restore)) {
+			memcpy(term_restore + term_restore_len, off, sizeof(off) - 1);
+			term_restore_len += sizeof(off) - 1;
+		}
+	}
 	term_active = 1;
 	kb_view_resize(&t->v, COLS, LINES);
 	return 0;
@@ -310,13 +336,74 @@ static void model_sink_add(void *ctx, const struct kb_bind *b)
 	kb_model_add(ctx, b);
 }
 
+/* The log view's sink: the latest calls in order. */
+static void log_sink_add(void *ctx, const struct kb_bind *b)
+{
+	kb_eventlog_add(ctx, b);
+}
+
+/* The recording's sink (-w): queued per call, written at each flush. */
+static void record_sink_add(void *ctx, const struct kb_bind *b)
+{
+	kb_record_add(ctx, b);
+}
+
+static int record_sink_flush(void *ctx)
+{
+	kb_record_flush(ctx);
+	return 0;	/* a recording that fails stops itself and says so; the table goes on */
+}
+
+/* kb_listener_fn: a socket bound before the start, as a row of the table (and of the recording). */
+static void add_existing(void *ctx, const struct kb_bind *b)
+{
+	struct tui *t = ctx;
+
+	if (b->pid != t->self && kb_filter_options_match(&t->sel, b)) {
+		kb_model_add(t->m, b);
+		if (t->rec)
+			kb_record_add(t->rec, b);
+	}
+}
+/* kb_resolve_fn of a recording: the names its frames were recorded with. */
+static void resolve_recorded(void *ctx, int pid, const struct kb_mstack *s, bool kernel, struct kb_stack *out)
+{
+	struct tui *t = ctx;
+
+	kb_replay_stack(t->rp, pid, kernel, kernel ? s->pcs + s->nu : s->pcs, kernel ? s->nk : s->nu, out);
+}
+
+/* Every call of the recording into the table and the log, as if it had just been traced. */
+static int load_recording(struct tui *t, char *err, size_t errlen)
+{
+	static struct kb_bind b;
+	int ret;
+
+	while ((ret = kb_replay_next(t->rp, &b)) > 0) {
+		if (!kb_filter_options_match(&t->sel, &b))
+			continue;
+		kb_model_add(t->m, &b);
+		kb_eventlog_add(t->log, &b);
+	}
+	if (ret < 0)
+		snprintf(err, errlen, "--read: %s", strerror(-ret));
+	return ret;
+}
+
+
 static void render(struct tui *t, bool repaint)
 {
 	struct kb_pipeline_stats ps;
 
-	kb_engine_stats(t->e, &t->v.st);
-	kb_pipeline_stats(t->pl, &ps);
-	t->v.es = ps.en;
+	if (t->pl) {
+		kb_engine_stats(t->e, &t->v.st);
+		kb_pipeline_stats(t->pl, &ps);
+		t->v.es = ps.en;
+	}
+	if (t->rec) {
+		kb_record_flush(t->rec);	/* a recording is as current as the screen */
+		kb_record_status(t->rec, t->v.rec, sizeof(t->v.rec));
+	}
 	t->rc_valid = false;	/* symbols may have been learnt since */
 	kb_view_render(&t->v, t->m, kb_now_mono(), &t->scr);
 	term_draw(t, repaint);
@@ -332,7 +419,7 @@ static int loop(struct tui *t, int sigfd)
 
 	for (;;) {
 		uint64_t now = kb_now_mono();
-		int wait_ms, qfd = kb_pipeline_fd(t->pl, now, &wait_ms);
+		int wait_ms = -1, qfd = t->pl ? kb_pipeline_fd(t->pl, now, &wait_ms) : -1;
 		struct pollfd pfd[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = qfd, .events = POLLIN },
@@ -344,7 +431,7 @@ static int loop(struct tui *t, int sigfd)
 		if (!backlog && !keys_left && next_tick > now)
 			timeout = (int)((next_tick - now + 999999) / 1000000);
 		/* calls gathering after a busy drain: look again when the pipeline says */
-		if (qfd < 0 && (timeout < 0 || wait_ms < timeout))
+		if (t->pl && qfd < 0 && (timeout < 0 || wait_ms < timeout))
 			timeout = wait_ms;
 		if (deadline && timeout && deadline <= now + (uint64_t)timeout * 1000000)
 			timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
@@ -364,8 +451,8 @@ static int loop(struct tui *t, int sigfd)
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return 0;
 
-		if ((pfd[1].revents & POLLIN) || backlog || (qfd < 0 && kb_pipeline_fd(t->pl, kb_now_mono(),
-											  &wait_ms) >= 0))
+		if (t->pl && ((pfd[1].revents & POLLIN) || backlog ||
+			      (qfd < 0 && kb_pipeline_fd(t->pl, kb_now_mono(), &wait_ms) >= 0)))
 			kb_pipeline_drain(t->pl, kb_now_mono() + DRAIN_BUDGET_NS, &backlog);
 
 		if ((pfd[0].revents & POLLIN) || keys_left) {
@@ -374,6 +461,14 @@ static int loop(struct tui *t, int sigfd)
 			ui = (struct kb_ui){ .m = t->m, .v = &t->v, .now = kb_now_mono() };
 			/* a bounded batch: curses may hold more than the fd shows (pasted text) */
 			for (k = 0; k < KEYS_PER_WAKE && (ch = getch()) != ERR; k++) {
+				if (ch == KEY_MOUSE) {
+					MEVENT me;
+
+					if (getmouse(&me) == OK && (me.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) &&
+					    kb_view_click(&t->v, t->m, me.y, me.x))
+						redo |= KB_REDO_DRAW;
+					continue;
+				}
 				if (ch == KEY_RESIZE) {
 					/* resizeterm() queued it: the size is applied already */
 					kb_view_resize(&t->v, COLS, LINES);
@@ -393,7 +488,8 @@ static int loop(struct tui *t, int sigfd)
 		if (deadline && now >= deadline)
 			return 0;
 		if (now >= next_tick) {
-			kb_model_tick(t->m, now, kb_model_pid_alive);
+			/* a recording's processes are not this host's: none exits */
+			kb_model_tick(t->m, now, t->e ? kb_model_pid_alive : NULL);
 			redo |= KB_REDO_DRAW;
 			next_tick = now + delay;
 		}
@@ -402,10 +498,27 @@ static int loop(struct tui *t, int sigfd)
 	}
 }
 
-int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen)
+/* The help screen's "This host": what a recording says about where it was made. */
+static void recording_facts(struct tui *t)
+{
+	const struct kb_replay_info *in = kb_replay_info(t->rp);
+
+	kb_buf_printf(&t->host, "recording:            %s\n", t->o->read_path);
+	kb_buf_printf(&t->host, "made on:              %s, kernel %s, backend %s, kbindtop %s\n",
+		      in->host[0] ? in->host : "?", in->kernel[0] ? in->kernel : "?",
+		      in->backend[0] ? in->backend : "?", in->version[0] ? in->version : "?");
+	kb_buf_printf(&t->host, "read:                 %" PRIu64 " calls, %" PRIu64 " lines skipped\n",
+		      in->calls, in->skipped);
+	if (in->bad_line)
+		kb_buf_printf(&t->host, "first skipped:        line %" PRIu64 ": %s\n", in->bad_line, in->bad);
+}
+
+static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_replay *rp, int sigfd, char *err,
+		    size_t errlen)
 {
 	static bool hooked;
 	struct tui *t = xcalloc(1, sizeof(*t));
+	const char *backend = e ? kb_backend_name(e->plan.backend) : "replay";
 	const struct kb_keyhelp *keys;
 	int col, ret, nkeys;
 
@@ -413,21 +526,29 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	t->sel = *o;
 	t->sel.failed_only = false;
 	t->e = e;
+	t->rp = rp;
+	t->self = e ? getpid() : -1;
 	t->m = kb_model_new(NULL);
-	t->pl = kb_pipeline_new(&t->sel, e->q, kb_backend_name(e->plan.backend));
-	kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "table", .ctx = t->m, .add = model_sink_add });
+	t->log = kb_eventlog_new(0);
 	kb_screen_init(&t->scr);
-	kb_view_init(&t->v, kb_backend_name(e->plan.backend), o->delay, kb_now_mono());
+	kb_view_init(&t->v, backend, o->delay, kb_now_mono());
 	keys = kb_keys_help(&nkeys);
 	kb_view_set_keys(&t->v, keys, nkeys);
-	/* the help screen explains the backend with the same reasoning as --check */
 	kb_buf_init(&t->host);
-	kb_check_report(&e->caps, o->backend, false, &t->host);
-	kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
-	if (e->plan.note[0])
-		kb_buf_printf(&t->host, "note:                 %s\n", e->plan.note);
-	t->v.host = t->host.p;
-	t->v.resolve = resolve_stack;
+	if (e) {
+		t->pl = kb_pipeline_new(&t->sel, e->q, backend);
+		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "table", .ctx = t->m,
+							       .add = model_sink_add });
+		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "log", .ctx = t->log,
+							       .add = log_sink_add });
+		/* the help screen explains the backend with the same reasoning as --check */
+		kb_check_report(&e->caps, o->backend, false, &t->host);
+		kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
+		if (e->plan.note[0])
+			kb_buf_printf(&t->host, "note:                 %s\n", e->plan.note);
+	}
+	t->v.log = t->log;
+	t->v.resolve = e ? resolve_stack : resolve_recorded;
 	t->v.rctx = t;
 
 	kb_model_set_failed_only(t->m, o->failed_only);
@@ -437,6 +558,29 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	col = o->sort[0] ? kb_column_find(o->sort) : -1;
 	if (col >= 0)
 		kb_columns_sort(t->m, col, kb_columns[col].desc);
+	if (e && o->write_path) {
+		ret = kb_record_open(&t->rec, o->write_path, (uint64_t)o->write_max_mb << 20, o->write_rotate,
+				     backend, err, errlen);
+		if (ret) {
+			ret = KB_EXIT_FAIL;
+			goto out;
+		}
+		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "record", .ctx = t->rec,
+							       .add = record_sink_add, .flush = record_sink_flush });
+	}
+	/* who holds what already: the answer is on the first screen, not after the next bind */
+	if (e && !kb_listeners_scan(kb_now_mono(), add_existing, t, &t->listen))
+		t->v.listen = &t->listen;
+	if (rp) {
+		if (load_recording(t, err, errlen)) {
+			ret = KB_EXIT_FAIL;
+			goto out;
+		}
+		recording_facts(t);
+		t->v.replay = kb_replay_info(rp);
+		t->v.replay_path = o->read_path;
+	}
+	t->v.host = t->host.p;
 	if (!hooked) {
 		kb_signals_on_fatal(fatal_restore, NULL);
 		hooked = true;
@@ -449,7 +593,8 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	render(t, false);
 	ret = loop(t, sigfd);
 	/* recording off and the reader joined while the table is still up; main removes the rest */
-	kb_engine_stop(e);
+	if (e)
+		kb_engine_stop(e);
 	term_end(t);
 	if (ret) {
 		snprintf(err, errlen, "waiting for input failed: %s", strerror(-ret));
@@ -457,9 +602,21 @@ int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char 
 	}
 out:
 	kb_pipeline_free(t->pl);
+	kb_record_close(t->rec);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
+	kb_eventlog_free(t->log);
 	kb_screen_free(&t->scr);
 	free(t);
 	return ret;
+}
+
+int kb_tui_run(const struct kb_options *o, struct kb_engine *e, int sigfd, char *err, size_t errlen)
+{
+	return tui_main(o, e, NULL, sigfd, err, errlen);
+}
+
+int kb_tui_replay(const struct kb_options *o, struct kb_replay *rp, int sigfd, char *err, size_t errlen)
+{
+	return tui_main(o, NULL, rp, sigfd, err, errlen);
 }

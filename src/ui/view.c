@@ -164,10 +164,26 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	fmt_duration(now > v->start_ns ? now - v->start_ns : 0, up, sizeof(up));
 
 	x = kb_screen_put(s, 0, 0, KB_A_VALUE, "kbindtop", -1);
-	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  backend ", -1);
-	x = kb_screen_put(s, 0, x, KB_A_VALUE, v->backend ? v->backend : "?", -1);
-	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  up ", -1);
-	x = kb_screen_put(s, 0, x, KB_A_VALUE, up, -1);
+	if (v->replay) {
+		/* a recording: where and when it was made, not this host's uptime */
+		const struct kb_replay_info *in = v->replay;
+		char t1[32], t2[32], span[32];
+		uint64_t off = kb_mono_to_real(0);
+
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  replay ", -1);
+		x = kb_screen_put(s, 0, x, KB_A_VALUE, in->host[0] ? in->host : "?", -1);
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  ", -1);
+		fmt_duration(in->last_ns - in->first_ns, span, sizeof(span));
+		x = putf(s, 0, x, KB_A_VALUE, "%.8s-%.8s (%s)", in->calls ? kb_fmt_time(in->first_ns - off, t1, sizeof(t1)) : "-",
+			 in->calls ? kb_fmt_time(in->last_ns - off, t2, sizeof(t2)) : "-", span);
+		if (in->skipped)
+			x = putf(s, 0, x, KB_A_WARN, " %" PRIu64 " bad lines", in->skipped);
+	} else {
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  backend ", -1);
+		x = kb_screen_put(s, 0, x, KB_A_VALUE, v->backend ? v->backend : "?", -1);
+		x = kb_screen_put(s, 0, x, KB_A_LABEL, "  up ", -1);
+		x = kb_screen_put(s, 0, x, KB_A_VALUE, up, -1);
+	}
 	x = kb_screen_put(s, 0, x, KB_A_LABEL, "  procs ", -1);
 	x = putf(s, 0, x, KB_A_VALUE, "%d", t.procs);
 	if (t.exited)
@@ -186,9 +202,11 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	x = putf(s, 1, x, t.fails ? KB_A_FAIL : KB_A_VALUE, "%" PRIu64, t.fails);
 	x = kb_screen_put(s, 1, x, KB_A_LABEL, "  lost ", -1);
 	/* losses are never hidden, and stand out once there are any */
-	putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s, queue %" PRIu64 ")",
-	     lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "",
-	     st->queue_drops);
+	x = putf(s, 1, x, lost ? KB_A_WARN : KB_A_VALUE, "%" PRIu64 " (kernel %" PRIu64 "%s, queue %" PRIu64 ")",
+		 lost, st->kernel_lost + st->kernel_lost_pages, st->kernel_lost_pages ? "+" : "",
+		 st->queue_drops);
+	if (v->rec[0])
+		kb_screen_put(s, 1, x + 2, strstr(v->rec, "not written") ? KB_A_WARN : KB_A_LABEL, v->rec, -1);
 
 	x = kb_screen_put(s, 2, 0, KB_A_LABEL, "sort ", -1);
 	x = putf(s, 2, x, KB_A_VALUE, "%s %s", kb_columns[sc].title, kb_model_sort_desc(m) ? "desc" : "asc");
@@ -200,6 +218,17 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 		x = kb_screen_put(s, 2, x, KB_A_WARN, "  failures only", -1);
 	if (st->no_exit)
 		x = putf(s, 2, x, KB_A_LABEL, "  no return seen %" PRIu64, st->no_exit);
+	if (v->listen) {
+		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  at start ", -1);
+		x = putf(s, 2, x, KB_A_VALUE, "%" PRIu64, t.existing);
+		if (v->listen->unattributed)
+			x = putf(s, 2, x, KB_A_WARN, " (%" PRIu64 " no pid)", v->listen->unattributed);
+		if (v->listen->truncated || v->listen->netns_failed)
+			x = putf(s, 2, x, KB_A_WARN, " (%" PRIu64 " not listed, %d netns failed)",
+				 v->listen->truncated, v->listen->netns_failed);
+		if (kb_model_hide_existing(m))
+			x = kb_screen_put(s, 2, x, KB_A_WARN, " hidden", -1);
+	}
 	if (t.ev.procs || t.ev.targets || t.ev.stacks) {
 		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  evicted", -1);
 		if (t.ev.procs)
@@ -245,6 +274,9 @@ static int cell_attr(const struct kb_row *r, const char *col)
 	if (r->kind == KB_ROW_STACK || r->kind == KB_ROW_FRAME || r->kind == KB_ROW_NOTE)
 		return KB_A_TREE;
 	if (r->kind == KB_ROW_PROC && r->p->exited)
+		return KB_A_EXITED;
+	/* sockets bound before the start are context, not calls: dimmed */
+	if ((r->kind == KB_ROW_PROC && !r->p->c.count) || (r->kind == KB_ROW_TARGET && r->t->existing))
 		return KB_A_EXITED;
 	if (!strcmp(col, "fail"))
 		return (r->kind == KB_ROW_PROC ? r->p->c.fails : r->t->c.fails) ? KB_A_FAIL : KB_A_NORMAL;
@@ -349,7 +381,8 @@ static void bind_items(struct items *it, const struct kb_bind *b)
 				continue;
 			switch (fv.kind) {
 			case KB_F_STACK:
-				item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
+				if (!(b->ev.flags & KB_EVF_EXISTING))	/* not a call: no stack to speak of */
+					item(it, "%s=%d frames", f->name, fv.i ? b->ev.n_kstack : b->ev.n_ustack);
 				break;
 			case KB_F_TS:
 				/* the local time the table uses, not seconds since the epoch */
@@ -375,14 +408,23 @@ static void detail_items(struct kb_view *v, const struct kb_row *r, char *title,
 	switch (r->kind) {
 	case KB_ROW_PROC:
 		b = kb_mproc_last(r->p);
-		snprintf(title, tlen, "pid %d %s%s: latest call", r->p->pid, r->p->comm,
-			 r->p->exited ? " (exited)" : "");
+		if (r->p->pid <= 0 && b && (b->ev.flags & KB_EVF_EXISTING))
+			snprintf(title, tlen, "no process found: socket bound before the start");
+		else
+			snprintf(title, tlen, "pid %d %s%s: %s", r->p->pid, r->p->comm,
+				 r->p->exited ? " (exited)" : "",
+				 b && (b->ev.flags & KB_EVF_EXISTING) ? "socket bound before the start" :
+				 "latest call");
 		if (b)
 			bind_items(it, b);
 		break;
 	case KB_ROW_TARGET:
-		snprintf(title, tlen, "%s: latest of %" PRIu64 " call%s", kb_target_label(r->t, lab, sizeof(lab)),
-			 r->t->c.count, r->t->c.count == 1 ? "" : "s");
+		if (r->t->existing)
+			snprintf(title, tlen, "%s: bound before the start", kb_target_label(r->t, lab, sizeof(lab)));
+		else
+			snprintf(title, tlen, "%s: latest of %" PRIu64 " call%s",
+				 kb_target_label(r->t, lab, sizeof(lab)), r->t->c.count,
+				 r->t->c.count == 1 ? "" : "s");
 		bind_items(it, &r->t->last);
 		break;
 	case KB_ROW_STACK:
@@ -605,6 +647,229 @@ static void render_help(struct kb_view *v, struct kb_screen *s)
 		kb_screen_put(s, y, 0, KB_A_NORMAL, h.line[v->help_top + y - 1], -1);
 }
 
+/* ---- the log view ---- */
+
+static bool log_shown(struct kb_view *v, struct kb_model *m, const struct kb_logent *e)
+{
+	const struct kb_bind *b = &e->b;
+	char hay[KB_ADDR_TEXT + KB_COMM_VIS + 128], lab[KB_ADDR_TEXT + 32], res[32];
+
+	if (kb_model_paused(m) && e->seq > v->log_frozen)
+		return false;
+	if (kb_model_failed_only(m) && !kb_bind_failed(b))
+		return false;
+	if (!kb_model_filter(m)[0])
+		return true;
+	/* what the table's filter sees of a process and of a target, in one line */
+	snprintf(hay, sizeof(hay), "%d %s %s %s %s", b->pid, b->comm, b->uid_known ? b->user : "",
+		 kb_bind_label(b, lab, sizeof(lab)), kb_row_result(b, res, sizeof(res)));
+	return kb_model_filter_match(m, hay);
+}
+
+/* The calls shown, newest first, and the selection found again among them. */
+static void log_sync(struct kb_view *v, struct kb_model *m)
+{
+	const struct kb_logent *e;
+	long found = -1;
+
+	v->log_n = 0;
+	if (!v->log)
+		return;
+	for (size_t i = 0; (e = kb_eventlog_get(v->log, i)) && v->log_n < KB_LOG_CALLS; i++) {
+		if (!log_shown(v, m, e))
+			continue;
+		if (e->seq == v->log_sel)
+			found = (long)v->log_n;
+		v->log_vis[v->log_n++] = (uint32_t)i;
+	}
+	if (found >= 0)
+		v->log_pos = found;
+	if (v->log_pos >= (long)v->log_n)
+		v->log_pos = (long)v->log_n - 1;
+	if (v->log_pos < 0)
+		v->log_pos = 0;
+	v->log_sel = v->log_n ? kb_eventlog_get(v->log, v->log_vis[v->log_pos])->seq : 0;
+}
+
+void kb_view_log_goto(struct kb_view *v, struct kb_model *m, long index)
+{
+	log_sync(v, m);
+	if (!v->log_n)
+		return;
+	v->log_pos = index < 0 ? 0 : index >= (long)v->log_n ? (long)v->log_n - 1 : index;
+	v->log_sel = kb_eventlog_get(v->log, v->log_vis[v->log_pos])->seq;
+}
+
+void kb_view_log_move(struct kb_view *v, struct kb_model *m, long delta)
+{
+	log_sync(v, m);
+	kb_view_log_goto(v, m, v->log_pos + delta);
+}
+
+const struct kb_logent *kb_view_log_selected(struct kb_view *v, struct kb_model *m)
+{
+	log_sync(v, m);
+	return v->log_n ? kb_eventlog_get(v->log, v->log_vis[v->log_pos]) : NULL;
+}
+
+/* TIME PID COMM TARGET RESULT, the target taking what is left. */
+#define LOG_FIXED (15 + 1 + 7 + 1 + 16 + 1 + 1 + 11)
+
+static void log_line(const struct kb_bind *b, int w, char *buf, size_t len)
+{
+	char t[32], lab[KB_ADDR_TEXT + 32], res[32], pid[16];
+	int tw = w - LOG_FIXED;
+
+	if (tw < 10)
+		tw = 10;
+	snprintf(pid, sizeof(pid), b->pid > 0 ? "%d" : "?", b->pid);
+	snprintf(buf, len, "%-15s %7s %-16.16s %-*.*s %s", kb_fmt_time(b->ev.ts, t, sizeof(t)), pid, b->comm,
+		 tw, tw, kb_bind_label(b, lab, sizeof(lab)), kb_row_result(b, res, sizeof(res)));
+}
+
+/* A stack of the call, one frame a line, resolved like the table's frames. */
+static int log_stack(struct kb_view *v, const struct kb_logent *e, bool kernel, struct kb_screen *s, int y,
+		     int yend)
+{
+	const struct kb_event *ev = &e->b.ev;
+	int n = kernel ? ev->n_kstack : ev->n_ustack;
+	struct kb_mstack ms;
+	struct kb_frame fr;
+	char ft[320], line[400];
+
+	if (!n || y >= yend)
+		return y;
+	memset(&ms, 0, sizeof(ms));
+	ms.c.id = UINT64_MAX - e->seq;	/* not a table stack: its own key in the resolver's cache */
+	ms.nu = ev->n_ustack < KB_USTACK_MAX ? ev->n_ustack : KB_USTACK_MAX;
+	ms.nk = ev->n_kstack < KB_KSTACK_MAX ? ev->n_kstack : KB_KSTACK_MAX;
+	ms.flags = ev->flags;
+	memcpy(ms.pcs, ev->ustack, ms.nu * sizeof(uint64_t));
+	memcpy(ms.pcs + ms.nu, ev->kstack, ms.nk * sizeof(uint64_t));
+	kb_screen_put(s, y++, 0, KB_A_LABEL, kernel ? "kernel stack:" : "user stack:", -1);
+	for (int i = 0; i < (kernel ? ms.nk : ms.nu) && y < yend; i++) {
+		kb_mstack_frame(&ms, kernel ? ms.nu + i : i, e->b.pid, v->resolve, v->rctx, &fr);
+		snprintf(line, sizeof(line), "  %c#%-2d %s", kernel ? 'k' : 'u', i,
+			 kb_sym_frame_text(&fr, ft, sizeof(ft)));
+		kb_screen_put(s, y++, 0, KB_A_TREE, line, -1);
+	}
+	return y;
+}
+
+static void render_log_detail(struct kb_view *v, const struct kb_logent *e, struct kb_screen *s, int y0,
+			      int yend)
+{
+	struct items it;
+	char title[600], line[512];
+	int y;
+
+	log_line(&e->b, v->w, line, sizeof(line));
+	snprintf(title, sizeof(title), "call #%" PRIu64 ": %s", e->seq, line);
+	screen_attr(s, y0, 0, -1, KB_A_TITLE);
+	kb_screen_put(s, y0, 0, KB_A_TITLE, title, -1);
+	it.n = 0;
+	bind_items(&it, &e->b);
+	y = y0 + 1 + pack_items(&it, s, y0 + 1, v->w, yend - y0 - 1);
+	y = log_stack(v, e, false, s, y, yend);
+	y = log_stack(v, e, true, s, y, yend);
+	if (y < yend)
+		kb_screen_put(s, y, 0, KB_A_TREE, "(Esc, Enter or Left: back to the log; e: write it to a file)", -1);
+}
+
+static void render_log(struct kb_view *v, struct kb_model *m, struct kb_screen *s, int y0, int yend)
+{
+	char line[512], head[160];
+	const struct kb_logent *sel = kb_view_log_selected(v, m);
+	int hl;
+
+	if (!v->log)
+		return;
+	if (v->logdetail && sel) {
+		render_log_detail(v, sel, s, y0, yend);
+		return;
+	}
+	v->logdetail = false;
+	snprintf(head, sizeof(head), "log: latest %zu of %zu calls kept, newest first; %" PRIu64 " evicted",
+		 kb_eventlog_count(v->log), kb_eventlog_cap(v->log), kb_eventlog_evicted(v->log));
+	kb_screen_put(s, y0, 0, kb_eventlog_evicted(v->log) ? KB_A_WARN : KB_A_LABEL, head, -1);
+	hl = snprintf(line, sizeof(line), "%-15s %7s %-16s %-*s %s", "TIME", "PID", "COMM",
+		      v->w - LOG_FIXED > 10 ? v->w - LOG_FIXED : 10, "ADDRESS:PORT", "RESULT");
+	screen_attr(s, y0 + 1, 0, -1, KB_A_TITLE);
+	kb_screen_put(s, y0 + 1, 0, KB_A_TITLE, line, hl);
+	y0 += 2;
+	v->table_h = yend - y0 > 1 ? yend - y0 : 1;
+	if (v->log_pos < v->log_top)
+		v->log_top = v->log_pos;
+	if (v->log_pos >= v->log_top + v->table_h)
+		v->log_top = v->log_pos - v->table_h + 1;
+	if (v->log_top > (long)v->log_n - v->table_h)
+		v->log_top = (long)v->log_n - v->table_h;
+	if (v->log_top < 0)
+		v->log_top = 0;
+	if (!v->log_n)
+		kb_screen_put(s, y0, 2, KB_A_TREE, kb_eventlog_count(v->log) ?
+			      "(no call matches; Esc clears the filter, x shows all results)" :
+			      "(no bind() calls yet)", -1);
+	for (int y = y0; y < yend && v->log_top + (y - y0) < (long)v->log_n; y++) {
+		long i = v->log_top + (y - y0);
+		const struct kb_bind *b = &kb_eventlog_get(v->log, v->log_vis[i])->b;
+		bool fail = kb_bind_failed(b);
+
+		log_line(b, v->w, line, sizeof(line));
+		if (i == v->log_pos) {
+			screen_attr(s, y, 0, -1, KB_A_SELECT);
+			kb_screen_put(s, y, 0, KB_A_SELECT, line, -1);
+		} else {
+			kb_screen_put(s, y, 0, fail ? KB_A_FAIL : KB_A_NORMAL, line, -1);
+		}
+	}
+}
+
+/* ---- mouse ---- */
+
+bool kb_view_click(struct kb_view *v, struct kb_model *m, int y, int x)
+{
+	int cols[32], widths[32], n, cx = 0;
+
+	if (v->help || v->editing || v->w < 20 || v->h < 5)
+		return false;
+	if (v->logmode && v->log) {
+		long i = v->log_top + (y - (HEADER_LINES + 2));
+
+		if (v->logdetail || y < HEADER_LINES + 2 || y >= HEADER_LINES + 2 + v->table_h)
+			return false;
+		log_sync(v, m);
+		if (i >= (long)v->log_n)
+			return false;
+		kb_view_log_goto(v, m, i);
+		return true;
+	}
+	if (y == HEADER_LINES) {
+		n = kb_columns_layout(v->w, cols, widths);
+		for (int i = 0; i < n; i++) {
+			if (x >= cx && (x < cx + widths[i] + 1 || i == n - 1)) {
+				int sc = kb_columns_sorted(m);
+
+				kb_columns_sort(m, cols[i], cols[i] == sc ? !kb_model_sort_desc(m) :
+						  kb_columns[cols[i]].desc);
+				return true;
+			}
+			cx += widths[i] + 1;
+		}
+		return false;
+	}
+	if (y > HEADER_LINES && y <= HEADER_LINES + v->table_h) {
+		size_t nrows;
+
+		kb_model_rows(m, &nrows);
+		if (v->top + (y - HEADER_LINES - 1) >= (long)nrows)
+			return false;
+		kb_view_goto(v, m, v->top + (y - HEADER_LINES - 1));
+		return true;
+	}
+	return false;
+}
+
 /* ---- all of it ---- */
 
 void kb_view_render(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s)
@@ -623,6 +888,11 @@ void kb_view_render(struct kb_view *v, struct kb_model *m, uint64_t now, struct 
 		return;
 	}
 	render_header(v, m, now, s);
+	if (v->logmode && v->log) {
+		render_log(v, m, s, HEADER_LINES, v->h - 1);
+		render_bottom(v, m, now, s);
+		return;
+	}
 	ncols = kb_columns_layout(v->w, cols, widths);
 	render_titles(m, s, HEADER_LINES, cols, widths, ncols);
 	y0 = HEADER_LINES + 1;

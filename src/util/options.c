@@ -222,6 +222,60 @@ static int set_no_color(struct kb_options *o, const char *a, char *err, size_t e
 	return 0;
 }
 
+static int set_listeners(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->listeners = true;
+	return 0;
+}
+
+static int set_count(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 1, LONG_MAX, &v))
+		return ERR("--count: '%.40s' is not a number of calls (1 or more)", a);
+	o->count = (unsigned long)v;
+	return 0;
+}
+
+static int set_write(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!*a)
+		return ERR("--write: empty file name");
+	o->write_path = a;
+	return 0;
+}
+
+static int set_write_max(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 1, 1048576, &v))
+		return ERR("--write-max: '%.40s' is not a size in MB (1-1048576)", a);
+	o->write_max_mb = (unsigned long)v;
+	return 0;
+}
+
+static int set_write_rotate(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->write_rotate = true;
+	return 0;
+}
+
+static int set_read(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!*a)
+		return ERR("--read: empty file name");
+	o->read_path = a;
+	return 0;
+}
+
+static int set_no_mouse(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->no_mouse = true;
+	return 0;
+}
+
 static int set_verbose(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	o->verbose = true;
@@ -255,7 +309,20 @@ static const struct kb_optdef optdefs[] = {
 	{ "filter",	'F', "TEXT",	"initial filter of the live table (as typed after '\\')", set_filter },
 	{ "sort",	's', "COLUMN",	"initial sort column of the live table", set_sort },
 	{ "no-color",	0,   NULL,	"no colors (also when NO_COLOR is set)", set_no_color },
+	{ "no-mouse",	0,   NULL,	"leave the mouse to the terminal (no click to select or sort)",
+	  set_no_mouse },
 	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
+	{ "listeners",	0,   NULL,	"with --batch: first the sockets already bound (the live table always "
+	  "lists them)", set_listeners },
+	{ "count",	0,   "N",	"with --batch: exit (status 0) after N calls matching the filters",
+	  set_count },
+	{ "write",	'w', "FILE",	"also record the calls to FILE as JSON lines (with stacks), for --read",
+	  set_write },
+	{ "write-max",	0,   "MB",	"stop recording at MB megabytes (default 256)", set_write_max },
+	{ "write-rotate", 0, NULL,	"at --write-max, move FILE to FILE.1 and start FILE again instead",
+	  set_write_rotate },
+	{ "read",	'r', "FILE",	"show a recording (--write, or --json --stacks output) instead of "
+	  "tracing; no root needed", set_read },
 	{ "check",	0,   NULL,	"report what this host supports and exit", set_check },
 	{ "cleanup",	0,   NULL,	"remove tracing state left by killed runs and exit", set_cleanup },
 	{ "help",	'h', NULL,	"show this help and exit", set_help },
@@ -278,6 +345,7 @@ static void defaults(struct kb_options *o)
 	o->color = !(nc && *nc);
 	o->buffer_kb = 2048;
 	o->delay = 1.0;
+	o->write_max_mb = 256;
 }
 
 static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_seen[],
@@ -292,6 +360,10 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
 	if (stacks_seen && !o->record_stacks)
 		return ERR("conflicting options: --stacks and --no-stacks");
+	if (o->read_path && (o->write_path || o->listeners))
+		return ERR("--read shows a recording: --write and --listeners need a live host");
+	if (o->count && o->mode != KB_MODE_BATCH)
+		return ERR("--count goes with --batch (the live table runs until q)");
 	if (o->print_stacks && o->mode != KB_MODE_BATCH)
 		return ERR("--stacks goes with --batch (the live table always shows stacks)");
 	return 0;

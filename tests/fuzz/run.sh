@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kbt-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # corpus for the decoder: every captured page, prefixed by its inst/cpu byte
-mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf"
+mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf" "$work/replay"
 python3 - "$work" "$top_srcdir"/tests/data/*.capture <<'PY'
 import sys, os
 out = sys.argv[1]
@@ -47,6 +47,17 @@ texts = [b'\x01' + b'7f0000001000 40 Interpreter\n0x7f0000002000 0x20 LFoo;::bar
          b'\x00' + b'ffffffff81000000 T _stext\nffffffff81001000 t do_one [mod]\n0000 A zero\n']
 for k, t in enumerate(texts):
     open(os.path.join(out, 'symtext', 't%d' % k), 'wb').write(t)
+recs = [b'{"kbindtop_recording":1,"version":"0.1.0","host":"h","kernel":"6.1","backend":"kprobe","start":1.5}\n'
+        b'{"ts":1700000001.250000,"pid":42,"tid":42,"comm":"nginx","uid":33,"user":"www","family":"inet6",'
+        b'"proto":"tcp","addr":"::","port":80,"opts":"SO_REUSEADDR","ret":-98,"holder":{"pid":7,"comm":"a",'
+        b'"state":"LISTEN","proto":"tcp","addr":"::","sockets":1},"hint":"x\\u001b","state":null,'
+        b'"addr_source":"kprobe","user_stack":[{"addr":"0x7f00","sym":"bind","obj":"libc.so.6","off":7}],'
+        b'"kernel_stack":[{"addr":"0xffffffff81000000","sym":null,"obj":null,"off":null}]}\n',
+        b'{"ts":2.0,"pid":1,"comm":"systemd","family":"inet","proto":"udp","addr":"0.0.0.0","port":5353,'
+        b'"ret":0,"state":"UNCONN","addr_source":"sock_diag"}\n{"ts":3.0,"pid":"x"}\n{"ts":4',
+        b'[1,{"a":[true,false,null,-1.25]}]\n{}\n']
+for k, t in enumerate(recs):
+    open(os.path.join(out, 'replay', 'r%d' % k), 'wb').write(t)
 PY
 # ELF seeds: small real binaries
 for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
@@ -54,7 +65,7 @@ for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
 done
 
 fail=0
-for t in decode sockaddr symtext elf; do
+for t in decode sockaddr symtext elf replay; do
 	bin=$top_builddir/tests/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "FAIL: $bin not built (configure CC=clang --enable-fuzzing)"; exit 1; }
 	mkdir -p "$work/crash-$t"

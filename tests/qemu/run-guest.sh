@@ -5,7 +5,7 @@
 #
 # Usage:
 #   run-guest.sh [--timeout SEC] [--mem MB] [--append KERNEL_ARGS]
-#                --script guest.sh
+#                [--suite SUITE] [--base FILE] --script guest.sh
 #                [--bin /path/to/prog[:/guest/path]]...
 #                [--file host_path[:guest_path]]...
 #                [--module NAME]...
@@ -24,6 +24,13 @@
 #   --module  kernel module (e.g. veth) taken from the same kernel .deb,
 #             with its dependencies, insmod-ed by /init before the script.
 #   --append  extra kernel command line arguments.
+#   --suite   Debian suite of the kernel (bookworm, trixie, sid; see
+#             fetch-kernel.sh), default bookworm.
+#   --base    FILE keeps the guest filesystem without script and modules:
+#             built into FILE if FILE does not exist, else reused as is
+#             (the caller passes the same --bin/--file each time).
+#   --prepare with --base: only build FILE, boot nothing (no --script,
+#             --out needed).
 #   --timeout hard limit for boot + run, default 120 s.
 #   --mem     guest RAM, default 768 MB.
 #   --out     RESULT_FILE: the script's stdout+stderr followed by a final line
@@ -31,7 +38,7 @@
 #             errors) is saved next to it as RESULT_FILE.console.
 #
 # The guest has: busybox, /proc, /sys, devtmpfs, devpts, tmpfs /tmp,
-# tracefs at /sys/kernel/tracing, debugfs, lo up, terminfo for common TERMs,
+# tracefs at /sys/kernel/tracing, debugfs, securityfs, lo up, terminfo for common TERMs,
 # the C.UTF-8 locale (LANG unset by default), /etc/{passwd,group,hosts,
 # services,protocols}.  No network besides loopback.
 #
@@ -49,7 +56,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PROG=${0##*/}
 
 usage() {
-  sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,15p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 help() { # the whole header comment
@@ -63,6 +70,9 @@ mem=768
 script=""
 out=""
 append_extra=""
+suite=bookworm
+basefile=""
+prepare=no
 bins=()
 files=()
 modules=()
@@ -71,6 +81,9 @@ while [ $# -gt 0 ]; do
     --timeout) [ $# -ge 2 ] || usage; timeout_s=$2; shift 2 ;;
     --mem) [ $# -ge 2 ] || usage; mem=$2; shift 2 ;;
     --append) [ $# -ge 2 ] || usage; append_extra=$2; shift 2 ;;
+    --suite) [ $# -ge 2 ] || usage; suite=$2; shift 2 ;;
+    --base) [ $# -ge 2 ] || usage; basefile=$2; shift 2 ;;
+    --prepare) prepare=yes; shift ;;
     --script) [ $# -ge 2 ] || usage; script=$2; shift 2 ;;
     --bin) [ $# -ge 2 ] || usage; bins+=("$2"); shift 2 ;;
     --file) [ $# -ge 2 ] || usage; files+=("$2"); shift 2 ;;
@@ -80,6 +93,11 @@ while [ $# -gt 0 ]; do
     *) echo "$PROG: unknown argument: $1" >&2; usage ;;
   esac
 done
+if [ "$prepare" = yes ]; then
+  [ -n "$basefile" ] || usage
+  script=/dev/null
+  out=$(mktemp -d "${TMPDIR:-/tmp}/kbindtop-prep.XXXXXX")/out
+fi
 if [ -z "$script" ] || [ -z "$out" ]; then usage; fi
 [ -r "$script" ] || die "guest script $script not readable"
 case "$timeout_s" in ''|*[!0-9]*) die "--timeout wants whole seconds" ;; esac
@@ -92,7 +110,7 @@ if ! [ -d "$outdir" ] || ! [ -w "$outdir" ]; then die "cannot write to $outdir";
 
 # fetch-kernel.sh also installs/checks qemu and busybox; pass its SKIP on.
 rc=0
-kernel=$("$HERE/fetch-kernel.sh") || rc=$?
+kernel=$("$HERE/fetch-kernel.sh" --suite "$suite") || rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 busybox=$(command -v busybox 2>/dev/null || echo /bin/busybox)
 
@@ -101,6 +119,13 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 mkdir -p "$root"
 
+# The base archive (busybox, --bin, --file, /init) can be kept in a file
+# (--base) and reused by the next guest of the same test with another
+# kernel: building it costs more than booting.  The guest script and the
+# modules go into a second archive, which the kernel unpacks over it.
+if [ -n "$basefile" ] && [ -s "$basefile" ]; then
+  cp "$basefile" "$tmp/base.gz"
+else
 # ---------------------------------------------------------------- filesystem
 # Mirror the host's merged-/usr layout (/lib -> usr/lib, ...) so library paths
 # reported by ldd are valid in the guest whichever spelling ldd printed.
@@ -125,13 +150,27 @@ if ldd "$busybox" >/dev/null 2>&1; then
   die "$busybox is dynamically linked; install busybox-static"
 fi
 copy_file "$busybox" /bin/busybox
-while read -r applet; do
-  [ -n "$applet" ] || continue
-  case "$applet" in */*) ;; *) continue ;; esac   # skip root-level linuxrc
-  if [ -L "$root/$applet" ] || [ -e "$root/$applet" ]; then continue; fi
-  mkdir -p "$root/$(dirname "$applet")"
-  ln -s /bin/busybox "$root/$applet"
-done < <("$busybox" --list-full)
+# (One python process instead of ~1000 forks of mkdir/ln, which take tens of
+# seconds on a loaded machine; the shell loop remains for hosts without it.)
+if command -v python3 >/dev/null 2>&1; then
+  "$busybox" --list-full | python3 -c '
+import os, sys
+root = sys.argv[1]
+for a in sys.stdin.read().split():
+    p = os.path.join(root, a)
+    if "/" not in a or os.path.lexists(p):
+        continue        # root-level linuxrc; links already there
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    os.symlink("/bin/busybox", p)' "$root"
+else
+  while read -r applet; do
+    [ -n "$applet" ] || continue
+    case "$applet" in */*) ;; *) continue ;; esac   # skip root-level linuxrc
+    if [ -L "$root/$applet" ] || [ -e "$root/$applet" ]; then continue; fi
+    mkdir -p "$root/$(dirname "$applet")"
+    ln -s /bin/busybox "$root/$applet"
+  done < <("$busybox" --list-full)
+fi
 
 # add_libs BINARY: copy the shared libraries + loader it needs.  ldd lines:
 #   libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)
@@ -207,25 +246,6 @@ printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nservices: file
 echo kbt-guest >"$root/etc/hostname"
 for f in /etc/services /etc/protocols; do [ -f "$f" ] && copy_file "$f" "$f"; done
 
-cp "$script" "$root/kbt/guest.sh"
-
-# Kernel modules: the cloud kernel has everything the harness itself needs
-# built in (8250 serial + console, devtmpfs, tracefs/debugfs, kprobe events,
-# syscall tracepoints, gzip initramfs, unix/inet/inet6/packet sockets), so
-# nothing is loaded by default.  Tests that need e.g. veth or dummy ask for it
-# with --module; the .ko files come from the same .deb, dependencies first.
-: >"$root/kbt/modules.list"
-if [ ${#modules[@]} -gt 0 ]; then
-  rc=0
-  kos=$("$HERE/fetch-kernel.sh" --module "${modules[@]}") || rc=$?
-  [ "$rc" = 0 ] || { echo "$PROG: cannot get modules ${modules[*]}" >&2; exit "$( [ "$rc" = 77 ] && echo 77 || echo 2)"; }
-  mkdir -p "$root/kbt/modules"
-  for ko in $kos; do
-    cp "$ko" "$root/kbt/modules/"
-    echo "/kbt/modules/${ko##*/}" >>"$root/kbt/modules.list"
-  done
-fi
-
 # /init (busybox sh, PID 1).  Its own stdout is the console (ttyS0, saved as
 # RESULT.console); the guest script talks to ttyS1, which qemu writes to a
 # file, so kernel messages can never interleave with the test output.
@@ -245,6 +265,8 @@ mount -t tmpfs tmpfs /run
 # /sys/kernel/debug/tracing.
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
+# securityfs, as systemd mounts it: /sys/kernel/security/lockdown says the mode
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 hostname kbt-guest
 ip link set lo up
 while read -r ko; do
@@ -273,7 +295,35 @@ chmod 0755 "$root/init"
 # newc cpio, everything owned by root (works when built by a non-root user).
 # The kernel's built-in default initramfs already provides /dev/console.
 (cd "$root" && find . -mindepth 1 | sed 's|^\./||' \
-  | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1 >"$tmp/initrd.gz"
+  | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1 >"$tmp/base.gz"
+if [ -n "$basefile" ]; then cp "$tmp/base.gz" "$basefile.tmp.$$" && mv "$basefile.tmp.$$" "$basefile"; fi
+fi
+if [ "$prepare" = yes ]; then rm -rf "$(dirname "$out")"; exit 0; fi
+
+root=$tmp/extra
+mkdir -p "$root/kbt"
+cp "$script" "$root/kbt/guest.sh"
+
+# Kernel modules: the cloud kernel has everything the harness itself needs
+# built in (8250 serial + console, devtmpfs, tracefs/debugfs, kprobe events,
+# syscall tracepoints, gzip initramfs, unix/inet/inet6/packet sockets), so
+# nothing is loaded by default.  Tests that need e.g. veth or dummy ask for it
+# with --module; the .ko files come from the same .deb, dependencies first.
+: >"$root/kbt/modules.list"
+if [ ${#modules[@]} -gt 0 ]; then
+  rc=0
+  kos=$("$HERE/fetch-kernel.sh" --suite "$suite" --module "${modules[@]}") || rc=$?
+  [ "$rc" = 0 ] || { echo "$PROG: cannot get modules ${modules[*]}" >&2; exit "$( [ "$rc" = 77 ] && echo 77 || echo 2)"; }
+  mkdir -p "$root/kbt/modules"
+  for ko in $kos; do
+    cp "$ko" "$root/kbt/modules/"
+    echo "/kbt/modules/${ko##*/}" >>"$root/kbt/modules.list"
+  done
+fi
+
+(cd "$root" && find . -mindepth 1 | sed 's|^\./||' \
+  | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) | gzip -1 >"$tmp/extra.gz"
+cat "$tmp/base.gz" "$tmp/extra.gz" >"$tmp/initrd.gz"
 
 # ---------------------------------------------------------------------- boot
 # Pure TCG unless asked: it is what CI has, and it was measured fast enough

@@ -440,6 +440,58 @@ static void test_idset_churn(void)
 	kb_model_free(m);
 }
 
+/* Sockets bound before the start: rows of their own, not calls; 'L' hides them. */
+static void test_existing(void)
+{
+	struct kb_model *m = kb_model_new(NULL);
+	struct kb_mtotals t;
+	struct kb_bind b;
+	struct kb_cell c = { .width = 6 };
+	char buf[64];
+	int bcol = kb_column_find("binds"), rcol = kb_column_find("result");
+
+	b = mk(100, "nginx", "0.0.0.0", 80, 0, S(1));
+	b.ev.flags = KB_EVF_EXISTING;
+	b.sock_state = "LISTEN";
+	kb_model_add(m, &b);
+	kb_model_totals(m, &t);
+	CHECK_INT(t.binds, 0);
+	CHECK_INT(t.existing, 1);
+	CHECK_INT(nrows(m), 1);
+	c.r = row(m, 0);
+	kb_columns[bcol].text(&c, buf, sizeof(buf));
+	CHECK_STR(buf, "-");
+	kb_columns[rcol].text(&c, buf, sizeof(buf));
+	CHECK_STR(buf, "LISTEN");
+
+	/* a later call to the same address is a call, in a target of its own */
+	b = mk(100, "nginx", "0.0.0.0", 80, 0, S(2));
+	kb_model_add(m, &b);
+	kb_model_totals(m, &t);
+	CHECK_INT(t.binds, 1);
+	CHECK_INT(t.targets, 2);
+	CHECK_INT(row(m, 0)->p->c.count, 1);
+	expand(m, 0);
+	CHECK_INT(nrows(m), 3);
+
+	/* the filter sees LISTEN; hiding leaves the call */
+	kb_model_set_filter(m, "listen");
+	CHECK_INT(nrows(m), 2);
+	kb_model_set_filter(m, "");
+	kb_model_set_hide_existing(m, true);
+	CHECK_INT(nrows(m), 2);
+	CHECK(!row(m, 1)->t->existing);
+	/* a process with nothing but sockets at start goes with them */
+	b = mk(300, "sshd", "::", 22, 0, S(1));
+	b.ev.flags = KB_EVF_EXISTING;
+	b.sock_state = "LISTEN";
+	kb_model_add(m, &b);
+	CHECK_INT(nrows(m), 2);
+	kb_model_set_hide_existing(m, false);
+	CHECK_INT(nrows(m), 4);
+	kb_model_free(m);
+}
+
 int main(void)
 {
 	test_aggregate();
@@ -450,5 +502,6 @@ int main(void)
 	test_pause_clear();
 	test_ports();
 	test_idset_churn();
+	test_existing();
 	return check_done("test_model");
 }

@@ -7,7 +7,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "pair.h"
@@ -243,6 +245,91 @@ static void test_ksock(void)
 	kb_pair_free(p);
 }
 
+/*
+ * io_uring tracepoints (no kprobes): submission and completion joined by
+ * request pointer, other completions ignored, the completion gate closed
+ * once nothing is in flight and reopened for a BIND submitted before that
+ * close; a completion that never comes ends as "return unknown".
+ */
+static void test_iouring_events(void)
+{
+	struct kb_pair *p = kb_pair_new(2, false, collect, NULL);
+	struct kb_pair_stats st;
+	char path[] = "/tmp/kbt-gate.XXXXXX", buf[16] = "";
+	int fd = mkstemp(path);
+	struct kb_rec r;
+
+	CHECK(fd >= 0);
+	kb_pair_set_iou_gate(p, dup(fd));
+	nev = 0;
+	r = rec(KB_ROLE_IOU_SUBMIT, 5, 10, 0);
+	r.req = 0xffff888000001000ULL;
+	r.sqthread = true;
+	kb_pair_add(p, 0, &r);
+	r = rec(KB_ROLE_IOU_COMPLETE, 6, 11, 1);	/* somebody else's read */
+	r.req = 0xffff888000002000ULL;
+	kb_pair_add(p, 1, &r);
+	r = rec(KB_ROLE_IOU_COMPLETE, 5, 12, 1);
+	r.req = 0xffff888000001000ULL;
+	r.ret = -98;
+	kb_pair_add(p, 1, &r);
+	CHECK_INT(kb_pair_waiting(p), 0);
+	kb_pair_flush(p, 100);
+	CHECK_INT(nev, 1);
+	CHECK_INT(evs[0].ret, -98);
+	CHECK_INT(evs[0].tid, 5);
+	CHECK_INT(evs[0].fd, -1);
+	CHECK_INT(evs[0].ts_exit, 12);
+	CHECK(evs[0].flags & KB_EVF_IOURING);
+	CHECK(evs[0].flags & KB_EVF_SQPOLL);
+	CHECK(!(evs[0].flags & KB_EVF_NO_EXIT));
+	/* submitted before the close at 100: the gate must be reopened */
+	r = rec(KB_ROLE_IOU_SUBMIT, 7, 90, 0);
+	r.req = 0xffff888000003000ULL;
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 200);
+	CHECK_INT(nev, 1);
+	CHECK_INT(kb_pair_waiting(p), 1);
+	kb_pair_flush(p, 200 + 3000000000ULL);
+	CHECK_INT(nev, 2);
+	CHECK(evs[1].flags & KB_EVF_NO_EXIT);
+	CHECK_INT(evs[1].ret, KB_RET_UNKNOWN);
+	kb_pair_get_stats(p, &st);
+	CHECK_INT(st.calls, 2);
+	CHECK_INT(st.no_exit, 1);
+	CHECK_INT(st.iou_noise, 1);
+	CHECK_INT(pread(fd, buf, sizeof(buf) - 1, 0), 3);
+	CHECK_STR(buf, "010");
+	close(fd);
+	unlink(path);
+	kb_pair_free(p);
+}
+
+/* kernel_bind: its own entry and return; a syscall return on that thread does not end it. */
+static void test_kernel_bind(void)
+{
+	struct kb_pair *p = kb_pair_new(1, false, collect, NULL);
+	struct kb_rec r;
+
+	nev = 0;
+	r = rec(KB_ROLE_KBIND, 40, 10, 0);
+	r.sa_len = 16;
+	r.sa[0] = 2;
+	r.sa_src = KB_ADDR_KCOPY;
+	kb_pair_add(p, 0, &r);
+	r = ret(40, 11, 0, -22);
+	kb_pair_add(p, 0, &r);
+	r = rec(KB_ROLE_KBIND_EXIT, 40, 12, 0);
+	kb_pair_add(p, 0, &r);
+	kb_pair_flush(p, 100);
+	CHECK_INT(nev, 1);
+	CHECK_INT(evs[0].ret, 0);
+	CHECK(evs[0].flags & KB_EVF_KERNEL);
+	CHECK(!(evs[0].flags & KB_EVF_IOURING));
+	CHECK_INT(evs[0].addr_src, KB_ADDR_KCOPY);
+	kb_pair_free(p);
+}
+
 /* Records that arrive after their watermark passed are counted. */
 static void test_late(void)
 {
@@ -300,5 +387,7 @@ int main(void)
 	test_ksock();
 	test_late();
 	test_many_threads();
+	test_iouring_events();
+	test_kernel_bind();
 	return check_done("test_pair");
 }

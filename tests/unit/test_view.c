@@ -161,7 +161,7 @@ static void test_screen_80x24(void)
 	CHECK(shows("error=EADDRINUSE"));
 	CHECK(shows("addr=0.0.0.0"));
 	CHECK(shows("user_stack=3 frames"));
-	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear dDetail ?Help qQuit");
+	CHECK_STR(line(23), "*Expand \\Filter sSort pPause xFailed cClear TabLog dDetail ?Help qQuit");
 	CHECK_INT(scr.cur_y, -1);
 	/* the hint comes first and long text wraps in the pane */
 	{
@@ -223,8 +223,8 @@ static void test_expand_keys(void)
 	render();
 	CHECK_STR(line(7), "          |  `- + #1 kbt_call_bind        1      10:01:02");
 
-	/* e closes everything (selection back on the process), e again opens all */
-	key('e');
+	/* * closes everything (selection back on the process), * again opens all */
+	key('*');
 	render();
 	CHECK_STR(line(6), "");
 	CHECK_INT(v.sel, 1);
@@ -263,7 +263,7 @@ static void test_filter_keys(void)
 	key(KB_KEY_ENTER);
 	CHECK(!v.editing);
 	render();
-	CHECK_STR(line(23), "eExpand \\Filter sSort pPause xFailed cClear dDetail ?Help qQuit");
+	CHECK_STR(line(23), "*Expand \\Filter sSort pPause xFailed cClear TabLog dDetail ?Help qQuit");
 
 	/* alternatives, by port and errno */
 	key('/');
