@@ -59,4 +59,7 @@ int kb_backend_order(const struct kb_caps *c, const char *req, const struct kb_b
 int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const struct kb_caps *c,
 		     struct kb_plan *plan, char *err, size_t errlen);
 
+/* The --comm filter on the generic comm field, valid on every event ("" none). */
+void kb_backend_comm_filter(const struct kb_options *o, char *buf, size_t len);
+
 #endif

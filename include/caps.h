@@ -33,6 +33,7 @@ struct kb_caps {
 	bool argn;		/* fetch args accept $argN */
 	bool ustring;		/* fetch type ustring / +u user dereference */
 	bool userstacktrace;
+	bool perf_stacks;	/* user stacks come from perf samples (set by the engine) */
 	bool iou_events;	/* io_uring:io_uring_submit_req (opcode, req) and io_uring_complete (req, res) */
 	int iou_bind_op;	/* IORING_OP_BIND: 1 supported, 0 not, -errno when io_uring is refused */
 	char lockdown[32];	/* "none", "integrity", "confidentiality", or "" */

@@ -31,4 +31,22 @@ int kb_cgroup_from_file(const char *text, size_t textlen, char *out, size_t len)
  */
 void kb_cgroup_describe(const char *path, char *container, size_t clen, char *unit, size_t ulen);
 
+#define KB_HOSTNAME_MAX	64	/* HOST_NAME_MAX: a UTS nodename without its NUL */
+
+/*
+ * kb_cgroup_pod_uid - the pod UID of a kubelet cgroup path (systemd
+ * driver "kubepods-...-pod<uid>.slice", dashes restored, or cgroupfs
+ * driver "kubepods/.../pod<uid>"): 0, or -ENOENT when path is not in a pod.
+ */
+int kb_cgroup_pod_uid(const char *path, char *uid, size_t len);
+
+/*
+ * kb_cgroup_pod_name - the pod a process runs in: its UTS hostname, when
+ * its cgroup path is a kubelet pod's and that hostname is not the host's
+ * (host_hostname: the hostname of PID 1's UTS namespace).  Visible text
+ * in out, "" when no pod name can be told (either hostname "" or NULL).
+ */
+void kb_cgroup_pod_name(const char *path, const char *hostname, const char *host_hostname,
+			char *out, size_t len);
+
 #endif

@@ -30,6 +30,7 @@ enum kb_role {
 	KB_ROLE_IOU_COMPLETE,	/* io_uring:io_uring_complete (joined by req pointer) */
 	KB_ROLE_KBIND,		/* kernel_bind() entry: a bind by the kernel itself */
 	KB_ROLE_KBIND_EXIT,	/* kernel_bind() return */
+	KB_ROLE_PSTACK,		/* perf sample of the ENTER: user stack in the stack store */
 	KB_ROLE_COUNT
 };
 
@@ -61,7 +62,9 @@ struct kb_rec {
 	uint64_t uptr;
 	uint64_t ra;		/* return address at the user sp (direct caller), 0 if none */
 	int16_t stype;		/* -1 when unknown */
-	uint32_t tgid;		/* from user_stack records, 0 otherwise */
+	uint32_t tgid;		/* from user_stack records and perf samples, 0 otherwise */
+	uint32_t stack_id;	/* PSTACK: id in the stack store, 0 when not kept */
+	bool stack_copy;	/* PSTACK: the stack carries a copy to unwind */
 	uint64_t req;		/* io_uring request pointer (IOU roles), 0 otherwise */
 	bool sqthread;		/* io_uring_submit_req: issued by the SQPOLL thread */
 	uint16_t sa_len;

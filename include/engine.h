@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "caps.h"
 #include "options.h"
+#include "perfstack.h"
 #include "queue.h"
 #include "reader.h"
 #include "session.h"
@@ -24,6 +25,10 @@ struct kb_engine {
 	struct kb_plan plan;
 	struct kb_queue *q;
 	struct kb_reader *rd;
+	struct kb_stackstore *stacks;	/* deep user stacks; NULL with --no-stacks */
+	struct kb_perfstack *ps;	/* perf stack events; NULL: ftrace stacks or none */
+	enum kb_stack_mode stack_mode;
+	char stack_note[384];		/* why user stacks are not from perf, "" when they are */
 	double setup_ms;		/* start to "ready" */
 	bool stopped;
 };

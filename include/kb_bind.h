@@ -40,6 +40,7 @@ struct kb_bind {
 	char cgroup[KB_CGROUP_VIS];
 	char container[KB_CTR_VIS];
 	char unit[KB_CTR_VIS];
+	char pod[KB_CTR_VIS];		/* Kubernetes pod name, "" when none */
 	/* names this process context (comm, user, ppid ... unit): same value, same context; 0 unknown */
 	uint64_t ctx_gen;
 	/* socket options as read just after the call (inet sockets that were inspected) */

@@ -32,6 +32,13 @@ enum kb_addr_src {
 	KB_ADDR_DIAG,		/* the kernel's socket table (sock_diag), a socket bound before the start */
 };
 
+/* Where the user stack of an event is. */
+enum kb_ustack_src {
+	KB_USRC_NONE = 0,
+	KB_USRC_FTRACE,		/* ustack[]: ftrace userstacktrace, 8 frames, frame pointers */
+	KB_USRC_PERF,		/* ustack_id: a perf sample (FP chain, maybe a stack copy) */
+};
+
 /* Sentinel for ret when the exit of the call was never seen. */
 #define KB_RET_UNKNOWN	INT32_MIN
 
@@ -62,6 +69,9 @@ struct kb_event {
 	uint8_t n_ustack;
 	uint8_t n_kstack;
 	uint16_t cpu;
+	uint8_t ustack_src;	/* enum kb_ustack_src */
+	uint8_t pad_;
+	uint32_t ustack_id;	/* KB_USRC_PERF: the stack in the stack store (stackstore.h) */
 	char comm[KB_COMM_LEN];	/* NUL-terminated raw bytes; "" when unknown */
 	uint8_t sa[KB_SA_MAX];
 	uint64_t ustack[KB_USTACK_MAX];

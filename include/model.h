@@ -53,6 +53,9 @@ struct kb_mstack {
 	uint64_t hash;
 	uint8_t nu, nk;			/* user, kernel frames in pcs */
 	uint8_t flags;			/* kb_event flags of its first call */
+	uint8_t usrc;			/* kb_event ustack_src */
+	uint32_t uid;			/* kb_event ustack_id: the whole perf stack */
+	uint16_t nuser;			/* user frame rows of a perf stack (its resolved depth) */
 	uint64_t pcs[KB_MODEL_STACK_MAX];
 };
 
@@ -126,7 +129,19 @@ struct kb_row {
 	struct kb_rowid rid;
 };
 
+/* User frame rows of s: a perf stack's resolved depth, else the frames it carries. */
+static inline int kb_mstack_nuser(const struct kb_mstack *s)
+{
+	return s->nuser ? s->nuser : s->nu;
+}
+
 struct kb_model;
+
+/*
+ * How deep a perf user stack is, once resolved (the view's symbolizer).
+ * Called once per new stack of the model; returns frames.
+ */
+typedef int (*kb_stack_depth_fn)(void *ctx, int pid, const struct kb_mstack *s);
 
 /*
  * kb_model_new - an empty model.  lim NULL: the KB_MODEL_* defaults.
@@ -134,6 +149,9 @@ struct kb_model;
  */
 struct kb_model *kb_model_new(const struct kb_model_limits *lim);
 void kb_model_free(struct kb_model *m);
+
+/* Set the depth callback for perf stacks (NULL: only the frames events carry). */
+void kb_model_set_stack_depth(struct kb_model *m, kb_stack_depth_fn fn, void *ctx);
 
 /*
  * kb_model_add - count one call.  Returns 1 when it opened a row for a

@@ -22,6 +22,16 @@ enum kb_mode {
 	KB_MODE_LIST_KEYS,	/* hidden: live table keys for the docs check */
 };
 
+/* --stack: how user stacks are taken from perf samples */
+enum kb_stack_mode {
+	KB_STACK_AUTO = 0,	/* FP chain; DWARF unwinding when it does not reach the entry */
+	KB_STACK_FP,		/* frame-pointer chain only (no stack copy) */
+	KB_STACK_DWARF,		/* always unwind the stack copy (within the copy budget) */
+};
+
+#define KB_STACK_BYTES_DEF	8192	/* like perf --call-graph dwarf */
+#define KB_STACK_COPIES_DEF	100	/* stack copies kept per process per second */
+
 #define KB_MAX_LIST	64		/* values in --pid/--port/--comm */
 #define KB_FILTER_MAX	256
 
@@ -50,6 +60,14 @@ struct kb_options {
 	char comms[KB_MAX_LIST][16];
 	char filter[KB_FILTER_MAX];	/* initial TUI filter */
 	char sort[32];			/* initial TUI sort column */
+	/* fleet: metrics file for node_exporter, and the mode that prints nothing */
+	char metrics[4096];		/* --metrics FILE, "" = none */
+	int metrics_series;		/* --metrics-series */
+	bool quiet;			/* --quiet: batch mode without output */
+	enum kb_stack_mode stack_mode;
+	unsigned int stack_depth;	/* frames; 0 = kernel.perf_event_max_stack */
+	unsigned int stack_bytes;	/* user stack bytes copied per sample */
+	unsigned int stack_copies;	/* copies kept per process per second */
 };
 
 /* Exit codes: 0 ok, 1 runtime failure (privileges, tracing), 2 usage. */
@@ -65,5 +83,8 @@ int kb_options_parse(struct kb_options *opts, int argc, char **argv, char *err, 
 
 /* Print --help, generated from the option table. */
 void kb_options_usage(FILE *f);
+
+/* "auto", "fp", "dwarf". */
+const char *kb_stack_mode_name(enum kb_stack_mode m);
 
 #endif

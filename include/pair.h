@@ -26,6 +26,7 @@ struct kb_pair_stats {
 	uint64_t no_exit;		/* entry whose return never came */
 	uint64_t late;			/* records that arrived after their watermark */
 	uint64_t evicted;		/* per-thread states dropped for space */
+	uint64_t unmatched_stack;	/* perf stack samples without an open call of their thread */
 	uint64_t iou_noise;		/* io_uring completions recorded that were no bind's */
 	uint64_t iou_gate_opens;	/* times io_uring_complete was opened for a bind */
 	uint64_t iou_gate_ns;		/* ... and for how long in all */
@@ -37,7 +38,7 @@ struct kb_pair;
 
 /*
  * kb_pair_new - nstreams streams; want_ustack says user stacks follow
- * entry records.  emit is called for each completed call, in entry order.
+ * entry records (ftrace) or come as perf samples (KB_ROLE_PSTACK).  emit is called for each completed call, in entry order.
  */
 struct kb_pair *kb_pair_new(int nstreams, bool want_ustack, kb_event_fn emit, void *ctx);
 void kb_pair_free(struct kb_pair *p);

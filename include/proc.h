@@ -32,6 +32,7 @@ struct kb_proc {
 	char cgroup[KB_CGROUP_VIS];	/* visible; "..." + tail when too long */
 	char container[KB_CTR_VIS];	/* see kb_cgroup_describe() */
 	char unit[KB_CTR_VIS];
+	char pod[KB_CTR_VIS];		/* Kubernetes pod name, see kb_cgroup_pod_name() */
 	/* the enricher's per-process share of socket inspections */
 	uint64_t insp_window_ns;
 	uint32_t insp_n;

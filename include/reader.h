@@ -20,13 +20,18 @@
 
 struct kb_reader;
 
+struct kb_perfstack;
+
 /*
  * kb_reader_new - open instance files (main thread, before start).
- * Takes ownership of dec and capture (may be NULL).  NULL with a message
- * in err.
+ * Takes ownership of dec and capture (may be NULL).  ps (may be NULL) are
+ * perf stack events whose rings this thread reads; the caller keeps
+ * ownership and frees them after kb_reader_stop.  NULL with a message in
+ * err.
  */
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen);
+				bool want_ustack, struct kb_perfstack *ps, struct kb_capture *capture,
+				char *err, size_t errlen);
 
 /*
  * kb_reader_set_iou_gate - hand the reader the open enable file of

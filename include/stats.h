@@ -25,6 +25,15 @@ struct kb_stats {
 	uint64_t records;		/* records decoded */
 	uint64_t pages;			/* sub-buffers read */
 	uint64_t rounds;		/* poll wakeups */
+	/* perf user stacks (--stack): every sample accounted for */
+	uint64_t stack_samples;		/* samples read from the perf rings */
+	uint64_t stack_lost;		/* samples the kernel dropped (PERF_RECORD_LOST) */
+	uint64_t stack_unpaired;	/* samples without an open bind of their thread */
+	uint64_t stack_copies;		/* samples whose stack copy was kept (DWARF) */
+	uint64_t stack_over_budget;	/* copies dropped over the per-process budget: FP only */
+	uint64_t stack_store_full;	/* samples not kept: a stack larger than the store */
+	uint64_t stack_bad;		/* samples that did not parse */
+	uint64_t stack_copy_ring_full;	/* copies skipped by the kernel, copy ring full: FP only */
 	uint64_t iou_noise;		/* io_uring completions recorded while a BIND was in flight */
 	uint64_t iou_gate_opens;	/* times io_uring_complete recorded for a BIND */
 	uint64_t iou_gate_ns;		/* total time it recorded */

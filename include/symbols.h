@@ -30,17 +30,32 @@ struct kb_frame {
 				 * "[vdso]", "[<module>]", "" when not mapped */
 };
 
+/* Frames kept of one resolved stack (perf chains reach kernel.perf_event_max_stack). */
+#define KB_STACK_FRAMES	512
+
 /* A resolved stack and whether it looks complete. */
 struct kb_stack {
 	int n;
-	struct kb_frame f[KB_KSTACK_MAX > KB_USTACK_MAX ? KB_KSTACK_MAX : KB_USTACK_MAX];
-	char note[160];		/* "" when the stack looks complete, else why it may not be */
+	struct kb_frame f[KB_STACK_FRAMES];
+	char source[8];		/* user stacks: "fp", "dwarf", "ftrace"; "" none */
+	char note[256];		/* "" when the stack looks complete, else why it may not be */
 };
 
 struct kb_symbolizer;
 
 struct kb_symbolizer *kb_sym_new(void);
 void kb_sym_free(struct kb_symbolizer *s);
+
+struct kb_stackstore;
+
+/*
+ * kb_sym_set_stacks - where perf user stacks (KB_USRC_PERF) are kept, how
+ * to unwind them (enum kb_stack_mode: auto, fp, dwarf), the sampled depth
+ * and per-process copy budget (for notes), and why stacks are not from perf ("" when they
+ * are; shown with every ftrace stack).  store outlives s.
+ */
+void kb_sym_set_stacks(struct kb_symbolizer *s, struct kb_stackstore *store, int mode,
+		       unsigned int depth, unsigned int copies_per_sec, const char *fallback_note);
 
 /*
  * kb_sym_note_process - copy pid's memory map if it is new, or if its
@@ -68,7 +83,11 @@ const char *kb_sym_frame_text(const struct kb_frame *f, char *buf, size_t len);
 struct kb_sym_stats {
 	uint64_t procs, maps_copies, files_opened, files_failed, lookups, cache_hits;
 	uint64_t perfmaps_loaded;
+	uint64_t maps_recorded;		/* maps completed from perf's mapping records */
+	uint64_t go_names;		/* frames named from a Go binary's .gopclntab */
 	uint64_t files_shared;		/* files that reused a loaded file of the same build id */
+	uint64_t ustacks_fp, ustacks_dwarf;	/* perf stacks shown from each source */
+	uint64_t ustacks_gone;		/* perf stacks evicted from the store before shown */
 };
 
 void kb_sym_stats(const struct kb_symbolizer *s, struct kb_sym_stats *st);

@@ -20,10 +20,12 @@
 #include "check.h"
 #include "engine.h"
 #include "fileio.h"
+#include "symbols.h"
 #include "filter.h"
 #include "format.h"
 #include "keys.h"
 #include "listeners.h"
+#include "metrics.h"
 #include "options.h"
 #include "reap.h"
 #include "pipeline.h"
@@ -122,6 +124,8 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 	struct kb_pipeline *pl = kb_pipeline_new(o, e->q, kb_backend_name(e->plan.backend));
 	struct kb_batch *bt = kb_batch_new(o, STDOUT_FILENO);
 	struct batch_out out = { .o = o, .bt = bt, .self = getpid() };
+	struct kb_metrics *mt = kb_metrics_new(o->metrics, o->metrics_series,
+					       (uint64_t)(o->delay * 1e9), kb_backend_name(e->plan.backend));
 	uint64_t t0 = kb_now_mono(), deadline = 0;
 	struct kb_pipeline_stats ps;
 	struct kb_stats st;
@@ -129,8 +133,13 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 	int ret = 0, werr = 0;
 	bool stopping = false, more = false;
 
+	/* where perf stacks are, and how to unwind them */
+	kb_sym_set_stacks(kb_enricher_symbolizer(kb_pipeline_enricher(pl)), e->stacks, o->stack_mode,
+			  o->stack_depth ? o->stack_depth : kb_perfstack_max_depth(), o->stack_copies,
+			  e->stack_note);
 	kb_pipeline_add_sink(pl, &(struct kb_sink){ .name = "batch", .ctx = &out, .add = out_add,
 						     .flush = out_flush });
+	kb_metrics_attach(mt, pl);
 	if (o->duration > 0)
 		deadline = t0 + (uint64_t)(o->duration * 1e9);
 	kb_batch_header(bt);
@@ -139,6 +148,7 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 					     o->write_rotate, kb_backend_name(e->plan.backend), err, sizeof(err))) {
 		fprintf(stderr, "kbindtop: %s\n", err);
 		kb_pipeline_free(pl);
+		kb_metrics_free(mt);
 		kb_batch_free(bt);
 		return KB_EXIT_FAIL;
 	}
@@ -151,13 +161,16 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = qfd, .events = POLLIN },
 		};
-		int timeout = more ? 0 : wait_ms;
+		int timeout = more ? 0 : wait_ms, mt_ms;
 
 		if (deadline) {
 			int left = now >= deadline ? 0 : (int)((deadline - now) / 1000000 + 1);
 
 			timeout = timeout < 0 || left < timeout ? left : timeout;
 		}
+		mt_ms = kb_metrics_tick(mt, e, now);	/* writes when due */
+		if (mt_ms >= 0 && (timeout < 0 || mt_ms < timeout))
+			timeout = mt_ms;
 		if (!stopping && !werr && poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[0].revents & POLLIN && kb_signals_take())
@@ -181,19 +194,23 @@ static int run_batch(const struct kb_options *o, struct kb_engine *e, int sigfd)
 		if (stopping || werr)
 			break;
 	}
+	if (kb_metrics_finish(mt, e, stderr))
+		ret = KB_EXIT_FAIL;
 	kb_engine_stats(e, &st);
 	kb_pipeline_stats(pl, &ps);
 	if (werr && werr != -EPIPE) {
 		fprintf(stderr, "kbindtop: cannot write output: %s\n", strerror(-werr));
 		ret = KB_EXIT_FAIL;
 	}
-	kb_batch_summary(stderr, &st, out.shown, (double)(kb_now_mono() - t0) / 1e9, &ps.en);
+	if (!o->quiet)
+		kb_batch_summary(stderr, &st, out.shown, (double)(kb_now_mono() - t0) / 1e9, &ps.en);
 	if (out.rec) {
 		kb_record_flush(out.rec);
 		fprintf(stderr, "kbindtop: %s: %s\n", o->write_path, kb_record_status(out.rec, err, sizeof(err)));
 		kb_record_close(out.rec);
 	}
 	kb_pipeline_free(pl);
+	kb_metrics_free(mt);
 	kb_batch_free(bt);
 	return ret;
 }
@@ -354,6 +371,11 @@ int main(int argc, char **argv)
 		return ret < 0 ? KB_EXIT_FAIL : KB_EXIT_OK;
 	}
 
+	if (o.metrics[0] && kb_metrics_check_path(o.metrics, err, sizeof(err))) {
+		fprintf(stderr, "kbindtop: %s\n", err);
+		return KB_EXIT_USAGE;
+	}
+
 	kb_clock_init();
 	sigfd = kb_signals_init();
 	if (sigfd < 0) {
@@ -362,12 +384,14 @@ int main(int argc, char **argv)
 	}
 	memset(&e, 0, sizeof(e));
 	kb_signals_on_fatal(fatal_cleanup, &e);
-	ret = kb_engine_start(&e, &o, stderr, err, sizeof(err));
+	/* --quiet: setup notes only with --verbose; errors always */
+	ret = kb_engine_start(&e, &o, o.quiet && !o.verbose ? NULL : stderr, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_FAIL;
 	}
-	fprintf(stderr, "kbindtop: ready (setup %.1f ms)\n", e.setup_ms);
+	if (!o.quiet)
+		fprintf(stderr, "kbindtop: ready (setup %.1f ms)\n", e.setup_ms);
 	if (o.mode == KB_MODE_BATCH)
 		ret = run_batch(&o, &e, sigfd);
 	else

@@ -50,10 +50,20 @@ printf '{"ts":1.5,"pid":7,"comm":"ok"}\n{"ts":2.5,"pid":"8"}\n' >"$tmp/some.json
 	grep -q '"pid":7,' "$tmp/out" && [ "$(wc -l <"$tmp/out")" = 1 ] &&
 	grep -q "line 2: field 'pid' is not a number" "$tmp/err" ||
 	{ echo "FAIL: --read with a bad line: $(cat "$tmp/out" "$tmp/err")"; fails=$((fails + 1)); }
+expect 2 "needs --metrics" --quiet
+expect 2 "conflicting" --quiet --json --metrics="$tmp/m.prom"
+expect 2 "16-100000" --quiet --metrics="$tmp/m.prom" --metrics-series=5
+expect 2 "not a file name" --batch --metrics=
 
 "$KBINDTOP" --help >"$tmp/out" 2>&1 || { echo "FAIL: --help exits non-zero"; fails=$((fails + 1)); }
 grep -q -- "--backend" "$tmp/out" || { echo "FAIL: --help lacks --backend"; fails=$((fails + 1)); }
 "$KBINDTOP" --version | grep -q '^kbindtop [0-9]' || { echo "FAIL: --version"; fails=$((fails + 1)); }
+
+# a metrics file that cannot be written is refused before tracing starts (root: after the privilege check)
+if [ "$(id -u)" = 0 ]; then
+	expect 2 "cannot create a file beside" --quiet --metrics=/nonexistent-dir/m.prom
+	[ ! -e "$tmp/m.prom" ] || { echo "FAIL: a refused command line wrote metrics"; fails=$((fails + 1)); }
+fi
 
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

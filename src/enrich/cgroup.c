@@ -9,6 +9,12 @@
  * and cgroupfs-driver layouts
  *   /docker/<64 hex>    /kubepods/burstable/pod<uid>/<64 hex>    /lxc/<name>
  * are handled.  Anything unrecognised gives "" rather than a guess.
+ *
+ * Pod names are not in the path, only pod UIDs.  A pod's hostname is its
+ * name (unless its spec sets another), and every container of a pod
+ * shares the pod's UTS namespace, so the hostname of a process in a
+ * kubelet cgroup names its pod, when it is not the host's own hostname
+ * (a hostNetwork pod shares the host's UTS namespace: no pod name then).
  */
 #include "config.h"
 
@@ -123,13 +129,19 @@ static const char *scope_runtime(const char *c, size_t n, const char **id, size_
 	return NULL;
 }
 
+/* A kubelet component: "kubepods...", or "kubelet-kubepods..." under a --cgroup-root (kind). */
+static bool kubepods(const char *c, size_t n)
+{
+	return starts_with(c, n, "kubepods") || starts_with(c, n, "kubelet-kubepods");
+}
+
 /* "kubepods-burstable-pod<uid>.slice" (systemd) or "pod<uid>" (cgroupfs). */
 static bool pod_uid(const char *c, size_t n, bool under_kubepods, char *uid, size_t len)
 {
 	const char *p = NULL;
 	size_t m = 0, i;
 
-	if (starts_with(c, n, "kubepods") && ends_with(c, n, ".slice")) {
+	if (kubepods(c, n) && ends_with(c, n, ".slice")) {
 		for (i = n - 6; i >= 4; i--) {
 			if (!memcmp(c + i - 4, "-pod", 4)) {
 				p = c + i;
@@ -169,7 +181,7 @@ void kb_cgroup_describe(const char *path, char *container, size_t clen, char *un
 
 		if (!n || n >= COMP_MAX)
 			goto next;
-		if (starts_with(c, n, "kubepods"))
+		if (kubepods(c, n))
 			kube = true;
 		if (pod_uid(c, n, kube, pod, sizeof(pod)))
 			goto next;
@@ -211,4 +223,43 @@ next:
 	}
 	if (raw_unit[0])
 		kb_visible_str(unit, ulen, raw_unit, sizeof(raw_unit));
+}
+
+int kb_cgroup_pod_uid(const char *path, char *uid, size_t len)
+{
+	bool kube = false;
+
+	if (len)
+		uid[0] = '\0';
+	for (const char *c = path; *c;) {
+		const char *slash = strchr(c, '/');
+		size_t n = slash ? (size_t)(slash - c) : strlen(c);
+
+		if (n && n < COMP_MAX) {
+			if (kubepods(c, n))
+				kube = true;
+			if (pod_uid(c, n, kube, uid, len))
+				return 0;
+		}
+		if (!slash)
+			break;
+		c = slash + 1;
+	}
+	return -ENOENT;
+}
+
+void kb_cgroup_pod_name(const char *path, const char *hostname, const char *host_hostname,
+			char *out, size_t len)
+{
+	char uid[COMP_MAX];
+
+	if (!len)
+		return;
+	out[0] = '\0';
+	if (!hostname || !hostname[0] || !host_hostname || !host_hostname[0] ||
+	    !strcmp(hostname, host_hostname))
+		return;
+	if (kb_cgroup_pod_uid(path, uid, sizeof(uid)))
+		return;
+	kb_visible_str(out, len, hostname, KB_HOSTNAME_MAX);
 }

@@ -448,6 +448,7 @@ static void copy_context(struct kb_bind *b, const struct kb_proc *p)
 	memcpy(b->cgroup, p->cgroup, sizeof(b->cgroup));
 	memcpy(b->container, p->container, sizeof(b->container));
 	memcpy(b->unit, p->unit, sizeof(b->unit));
+	memcpy(b->pod, p->pod, sizeof(b->pod));
 }
 
 void kb_enrich(struct kb_enricher *en, const struct kb_event *ev, struct kb_bind *b, uint64_t now)

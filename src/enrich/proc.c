@@ -10,11 +10,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -26,6 +29,16 @@
 #define NBUCKET 8192
 
 #define NTHREAD 4096	/* direct-mapped thread cache, power of two */
+
+#define NUTS 16					/* UTS namespaces whose hostname is kept */
+#define UTS_TTL_NS (10ULL * 1000000000ULL)	/* namespace inodes are reused */
+
+/* The hostname of one UTS namespace. */
+struct uts_ent {
+	uint64_t ino;
+	uint64_t ts;
+	char name[KB_HOSTNAME_MAX + 1];
+};
 
 /* What a thread id resolved to, so a busy thread is looked up once. */
 struct thread_ent {
@@ -39,6 +52,8 @@ struct kb_procs {
 	int max, n;
 	struct kb_proc *e;
 	struct thread_ent thr[NTHREAD];
+	struct uts_ent uts[NUTS];
+	unsigned int uts_next;
 	int bucket[NBUCKET];
 	uint64_t tick;
 	uint64_t gen;
@@ -192,18 +207,99 @@ static void load_cmdline(struct kb_proc *p)
 	kb_visible(p->cmdline, sizeof(p->cmdline), buf, (size_t)n);
 }
 
-static void load_cgroup(struct kb_proc *p)
+struct utsjob {
+	int nsfd;
+	int err;
+	char name[KB_HOSTNAME_MAX + 1];
+};
+
+/* Helper thread: the only code that enters another UTS namespace, to read its hostname. */
+static void *uts_worker(void *arg)
+{
+	struct utsjob *job = arg;
+	struct utsname u;
+
+	if (setns(job->nsfd, CLONE_NEWUTS) || uname(&u)) {
+		job->err = -errno;
+		return NULL;
+	}
+	snprintf(job->name, sizeof(job->name), "%s", u.nodename);
+	return NULL;
+}
+
+/*
+ * Hostname (raw bytes) of the UTS namespace of pid, cached per namespace
+ * for a while; "" when it cannot be read.  Our own namespace needs no
+ * thread; another one costs a thread that enters it.
+ */
+static const char *uts_hostname(struct kb_procs *pc, int pid, uint64_t now)
+{
+	struct utsjob job = { .nsfd = -1 };
+	struct stat st, self;
+	struct uts_ent *e;
+	char path[64];
+	pthread_t t;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
+	job.nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (job.nsfd < 0)
+		return "";
+	if (fstat(job.nsfd, &st))
+		goto out_close;
+	for (int i = 0; i < NUTS; i++) {
+		e = &pc->uts[i];
+		if (e->ino == (uint64_t)st.st_ino && now - e->ts < UTS_TTL_NS) {
+			close(job.nsfd);
+			return e->name;
+		}
+	}
+	if (!stat("/proc/self/ns/uts", &self) && self.st_ino == st.st_ino) {
+		struct utsname u;
+
+		if (uname(&u))
+			goto out_close;
+		snprintf(job.name, sizeof(job.name), "%s", u.nodename);
+	} else {
+		if (pthread_create(&t, NULL, uts_worker, &job))
+			goto out_close;
+		pthread_join(t, NULL);
+		if (job.err)
+			goto out_close;
+	}
+	close(job.nsfd);
+	e = &pc->uts[pc->uts_next++ % NUTS];
+	e->ino = (uint64_t)st.st_ino;
+	e->ts = now;
+	memcpy(e->name, job.name, sizeof(e->name));
+	return e->name;
+
+out_close:
+	close(job.nsfd);
+	return "";
+}
+
+static void load_cgroup(struct kb_procs *pc, struct kb_proc *p, uint64_t now)
 {
 	char path[64], buf[4096], cg[1024], vis[4 * 1024];
 	size_t l;
 	ssize_t n;
 
-	p->cgroup[0] = p->container[0] = p->unit[0] = '\0';
+	p->cgroup[0] = p->container[0] = p->unit[0] = p->pod[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", p->pid);
 	n = kb_file_read_small(path, buf, sizeof(buf));
 	if (n <= 0 || kb_cgroup_from_file(buf, (size_t)n, cg, sizeof(cg)))
 		return;
 	kb_cgroup_describe(cg, p->container, sizeof(p->container), p->unit, sizeof(p->unit));
+	/* namespaces are entered only for processes in a pod's cgroup */
+	if (!kb_cgroup_pod_uid(cg, vis, sizeof(vis))) {
+		char host[KB_HOSTNAME_MAX + 1];
+
+		/* the host is PID 1's namespace; where that is hidden from us, our own */
+		snprintf(host, sizeof(host), "%s", uts_hostname(pc, 1, now));
+		if (!host[0])
+			snprintf(host, sizeof(host), "%s", uts_hostname(pc, getpid(), now));
+		kb_cgroup_pod_name(cg, uts_hostname(pc, p->pid, now), host, p->pod, sizeof(p->pod));
+	}
 	/* the innermost components say the most: keep the tail */
 	l = kb_visible(vis, sizeof(vis), cg, strlen(cg));
 	if (l < sizeof(p->cgroup)) {
@@ -216,7 +312,7 @@ static void load_cgroup(struct kb_proc *p)
 	}
 }
 
-static void load(struct kb_proc *p)
+static void load(struct kb_procs *pc, struct kb_proc *p, uint64_t now)
 {
 	char path[64], buf[2048];
 	const char *f;
@@ -239,7 +335,7 @@ static void load(struct kb_proc *p)
 		kb_proc_comm(p->pid, p->comm);
 	p->netns = kb_proc_netns(p->pid);
 	load_cmdline(p);
-	load_cgroup(p);
+	load_cgroup(pc, p, now);
 }
 
 struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uint64_t now_ns,
@@ -262,7 +358,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 				memset(p->comm, 0, sizeof(p->comm));
 				memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
 			}
-			load(p);
+			load(pc, p, now_ns);
 			p->loaded_ns = now_ns;
 			p->gen = ++pc->gen;
 		}
@@ -294,7 +390,7 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 	p->pid = pid;
 	if (comm && comm[0])
 		memcpy(p->comm, comm, strnlen(comm, KB_COMM_LEN - 1));
-	load(p);
+	load(pc, p, now_ns);
 	p->loaded_ns = now_ns;
 	p->gen = ++pc->gen;
 	p->used = ++pc->tick;

@@ -40,11 +40,15 @@
 
 #include "clock.h"
 #include "demangle.h"
+#include "gopclntab.h"
 #include "kallsyms.h"
 #include "perfmap.h"
 #include "strbuf.h"
 #include "fileio.h"
+#include "options.h"
+#include "stackstore.h"
 #include "symbols.h"
+#include "unwind.h"
 #include "xalloc.h"
 
 #define PROC_MAX	256
@@ -57,6 +61,7 @@
 #define LOAD_MAX	16
 #define NOTE_NS		(1000000000ULL)
 #define BID_MAX		32
+#define UCACHE		1024		/* perf stacks resolved to pcs, by store id */
 
 enum vkind { VK_FILE, VK_ANON, VK_DATA, VK_VDSO, VK_HEAP, VK_STACK, VK_OTHER };
 
@@ -79,6 +84,10 @@ struct sproc {
 	uint64_t refreshed_ns;
 	struct vma *v;
 	int nv;
+	char *maps;		/* the maps text itself, for the unwinder */
+	uint64_t log_seq;	/* last perf mapping record merged */
+	size_t maps_len;
+	uint64_t maps_gen;	/* changes with every copy */
 	struct kb_buf paths;	/* pool of mapped file paths; the entry at 0 is "" */
 	bool pm_tried;
 	struct kb_perfmap pm;
@@ -108,6 +117,20 @@ struct sfile {
 	int16_t alias;		/* files[] slot holding the same build, or -1 */
 	struct centry cache[CACHE_SLOTS];
 	uint64_t last;
+	int8_t go_state;	/* .gopclntab: 0 not looked for, 1 loaded, -1 none */
+	uint8_t *go_data;	/* a copy of the section */
+	struct kb_gopcln go;
+};
+
+/* A perf stack as it will be shown: the FP chain or the DWARF unwind of its copy. */
+struct ucache {
+	uint32_t id;		/* store id; 0 free */
+	int pid;
+	int n;
+	uint64_t *pcs;
+	bool had_copy;
+	char source[8];
+	char note[200];
 };
 
 struct kb_symbolizer {
@@ -118,6 +141,14 @@ struct kb_symbolizer {
 	bool ks_tried;
 	struct kb_ksyms ks;
 	struct kb_sym_stats st;
+	/* perf user stacks */
+	struct kb_stackstore *store;
+	int mode;			/* enum kb_stack_mode */
+	unsigned int depth, copies_per_sec;
+	char fallback_note[384];
+	struct kb_unwinder *uw;
+	struct ucache uc[UCACHE];
+	uint64_t gen;
 };
 
 /* --- debug info: local only ------------------------------------------- */
@@ -163,6 +194,7 @@ struct kb_symbolizer *kb_sym_new(void)
 static void proc_clear(struct sproc *p)
 {
 	free(p->v);
+	free(p->maps);
 	kb_buf_free(&p->paths);
 	kb_perfmap_free(&p->pm);
 	memset(p, 0, sizeof(*p));
@@ -170,6 +202,7 @@ static void proc_clear(struct sproc *p)
 
 static void file_clear(struct sfile *f)
 {
+	free(f->go_data);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		free(f->cache[i].name);
 	if (f->dwfl)
@@ -185,6 +218,9 @@ void kb_sym_free(struct kb_symbolizer *s)
 		proc_clear(&s->procs[i]);
 	for (int i = 0; i < FILE_MAX; i++)
 		file_clear(&s->files[i]);
+	for (int i = 0; i < UCACHE; i++)
+		free(s->uc[i].pcs);
+	kb_unwind_free(s->uw);
 	kb_ksyms_free(&s->ks);
 	free(s);
 }
@@ -338,6 +374,116 @@ next:
 	}
 }
 
+/* Take text (maps lines) as the process's map: kept for the unwinder, parsed. */
+static void set_maps(struct kb_symbolizer *s, struct sproc *p, char *text, size_t len)
+{
+	free(p->maps);
+	p->maps = xmalloc(len + 1);
+	memcpy(p->maps, text, len + 1);
+	p->maps_len = len;
+	p->maps_gen = ++s->gen;
+	parse_maps(p, text, len);
+}
+
+struct mline {
+	uint64_t start;
+	size_t idx;
+	const char *p;
+	size_t len;
+};
+
+static int cmp_mline(const void *a, const void *b)
+{
+	const struct mline *x = a, *y = b;
+
+	if (x->start != y->start)
+		return (x->start > y->start) - (x->start < y->start);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*
+ * Maps lines in address order (parse_maps and the lookups need it), a
+ * later line replacing an earlier one at the same start.  Returns a new
+ * NUL-terminated buffer.
+ */
+static char *sort_maps(const char *text, size_t len, size_t *out_len)
+{
+	struct mline *l = NULL;
+	size_t n = 0, cap = 0, o = 0;
+	char *out;
+
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (ll) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				l = xrealloc(l, cap * sizeof(*l));
+			}
+			l[n].start = strtoull(p, NULL, 16);
+			l[n].idx = n;
+			l[n].p = p;
+			l[n].len = ll;
+			n++;
+		}
+		p += ll + 1;
+	}
+	/* equal starts stay in order: the later line wins below */
+	qsort(l, n, sizeof(*l), cmp_mline);
+	out = xmalloc(len + 2);
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && l[i + 1].start == l[i].start)
+			continue;
+		memcpy(out + o, l[i].p, l[i].len);
+		o += l[i].len;
+		out[o++] = '\n';
+	}
+	out[o] = '\0';
+	free(l);
+	*out_len = o;
+	return out;
+}
+
+/*
+ * Mappings perf reported since the copy (a library dlopen'ed after the
+ * process was first seen), or all of them for a process that is gone.
+ * Returns true when the map changed.
+ */
+static bool merge_recorded(struct kb_symbolizer *s, struct sproc *p)
+{
+	struct kb_buf b = { 0 };
+	bool exec = false, changed = false;
+	char *sorted;
+	size_t len;
+
+	if (!s->store)
+		return false;
+	if (p->maps_len && !exec)
+		kb_buf_put(&b, p->maps, p->maps_len);
+	{
+		size_t keep = b.len;
+
+		if (kb_stackstore_maps_text(s->store, p->pid, &p->log_seq, &b, &exec) > 0 || exec) {
+			if (exec) {
+				/* a new program: only what was mapped after the exec counts */
+				memmove(b.p, b.p + keep, b.len - keep);
+				b.len -= keep;
+				b.p[b.len] = '\0';
+			}
+			sorted = sort_maps(b.p ? b.p : "", b.len, &len);
+			if (len) {
+				set_maps(s, p, sorted, len);
+				s->st.maps_recorded++;
+				changed = true;
+			}
+			free(sorted);
+		}
+	}
+	kb_buf_free(&b);
+	return changed;
+}
+
 static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 {
 	char path[64], *buf;
@@ -345,15 +491,24 @@ static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	buf = kb_file_read(path, MAPS_MAX_BYTES, &len);
-	if (!buf)
-		return -errno;
-	if (len) {
-		parse_maps(p, buf, len);
+	p->refreshed_ns = kb_now_mono();
+	if (buf && len) {
+		/* what perf recorded until now is in this copy */
+		struct kb_buf skip = { 0 };
+		bool exec;
+
+		if (s->store)
+			kb_stackstore_maps_text(s->store, p->pid, &p->log_seq, &skip, &exec);
+		kb_buf_free(&skip);
+		set_maps(s, p, buf, len);
 		s->st.maps_copies++;
+		free(buf);
+		return 0;
 	}
 	free(buf);
-	p->refreshed_ns = kb_now_mono();
-	return len ? 0 : -ESRCH;
+	/* gone already: the mappings perf recorded for it, if any */
+	p->log_seq = 0;
+	return merge_recorded(s, p) ? 0 : -ESRCH;
 }
 
 void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
@@ -373,9 +528,22 @@ void kb_sym_note_process(struct kb_symbolizer *s, int pid, uint64_t now_ns)
 		p->noted_ns = now_ns;
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	if (stat(path, &st)) {
-		if (p)
+		if (p) {
 			p->used = ++s->tick;
-		return;		/* gone (or a kernel thread): keep what we have */
+			return;		/* gone (or a kernel thread): keep what we have */
+		}
+		/* exited right after its bind: what perf recorded of its mappings */
+		if (s->store) {
+			p = proc_alloc(s);
+			proc_set_pid(s, p, pid);
+			p->noted_ns = now_ns;
+			p->used = ++s->tick;
+			if (merge_recorded(s, p))
+				s->st.procs++;
+			else
+				proc_set_pid(s, p, 0);
+		}
+		return;
 	}
 	if (p && p->has_exe && p->exe_dev == st.st_dev && p->exe_ino == st.st_ino) {
 		p->used = ++s->tick;
@@ -619,6 +787,48 @@ static bool file_vaddr(const struct sfile *f, const struct vma *v, uint64_t addr
 	return false;
 }
 
+#define GOPCLN_MAX	(64u << 20)	/* bytes of .gopclntab copied */
+
+/* A Go binary's own function table, read once per file when .symtab has no answer. */
+static const struct kb_gopcln *go_table(struct sfile *f)
+{
+	GElf_Addr bias;
+	Elf *e;
+	Elf_Scn *scn = NULL;
+	size_t shstr;
+	uint64_t text = 0;
+	Elf_Data *data = NULL;
+
+	if (f->go_state)
+		return f->go_state > 0 ? &f->go : NULL;
+	f->go_state = -1;
+	e = f->mod ? dwfl_module_getelf(f->mod, &bias) : NULL;
+	if (!e || elf_getshdrstrndx(e, &shstr))
+		return NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(e, shstr, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".text"))
+			text = sh.sh_addr;
+		else if (!strcmp(name, ".gopclntab") && sh.sh_type == SHT_PROGBITS)
+			data = elf_getdata(scn, NULL);
+	}
+	if (!data || !data->d_buf || !data->d_size || data->d_size > GOPCLN_MAX)
+		return NULL;
+	f->go_data = xmalloc(data->d_size);
+	memcpy(f->go_data, data->d_buf, data->d_size);
+	if (kb_gopcln_init(&f->go, f->go_data, data->d_size, text)) {
+		free(f->go_data);
+		f->go_data = NULL;
+		return NULL;
+	}
+	f->go_state = 1;
+	return &f->go;
+}
+
 static const struct centry *file_lookup(struct kb_symbolizer *s, struct sfile *f, uint64_t vaddr)
 {
 	struct centry *c = &f->cache[(vaddr ^ (vaddr >> 12)) % CACHE_SLOTS];
@@ -648,6 +858,21 @@ static const struct centry *file_lookup(struct kb_symbolizer *s, struct sfile *f
 		kb_visible_str(vis, sizeof(vis), raw, sizeof(raw));
 		c->name = xstrdup(vis);
 		c->symoff = off;
+	} else {
+		/* stripped Go ("-ldflags=-s -w"): the runtime's own table still names it */
+		const struct kb_gopcln *g = go_table(f);
+		size_t nl = 0;
+		uint64_t goff = 0;
+		const char *gn = g ? kb_gopcln_find(g, vaddr, &goff, &nl) : NULL;
+
+		if (gn) {
+			char vis[sizeof(((struct kb_frame *)0)->sym)];
+
+			kb_visible_str(vis, sizeof(vis), gn, nl);
+			c->name = xstrdup(vis);
+			c->symoff = goff;
+			s->st.go_names++;
+		}
 	}
 	return c;
 }
@@ -739,6 +964,8 @@ static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct
 		return;
 	p->used = ++s->tick;
 	v = vma_find(p, look);
+	if ((!v || !v->exec) && merge_recorded(s, p))
+		v = vma_find(p, look);
 	if ((!v || !v->exec) && kb_now_mono() - p->refreshed_ns > REFRESH_NS) {
 		/* code mapped after the copy (dlopen, JIT): look again while it lives */
 		char exe[64];
@@ -831,6 +1058,145 @@ static bool stack_bottom(const char *sym)
 	return false;
 }
 
+void kb_sym_set_stacks(struct kb_symbolizer *s, struct kb_stackstore *store, int mode,
+		       unsigned int depth, unsigned int copies_per_sec, const char *fallback_note)
+{
+	s->store = store;
+	s->mode = mode;
+	s->depth = depth;
+	s->copies_per_sec = copies_per_sec;
+	copy_str(s->fallback_note, sizeof(s->fallback_note), fallback_note ? fallback_note : "");
+	if (!s->uw)
+		s->uw = kb_unwind_new();
+}
+
+/* Does a frame-pointer chain reach the program's entry? (Also refreshes maps on a miss.) */
+static bool chain_complete(struct kb_symbolizer *s, int pid, const uint64_t *pcs, uint32_t n)
+{
+	struct kb_frame f;
+
+	if (!n)
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+		resolve(s, pid, false, pcs[i], i ? pcs[i] - 1 : pcs[i], &f);
+	return f.known && stack_bottom(f.sym);
+}
+
+/*
+ * The perf stack id of pid as it will be shown: its FP chain, or the DWARF
+ * unwind of its stack copy when that is asked for (--stack=dwarf) or the
+ * chain stops short of the entry (auto).  Done once per stack.
+ */
+static const struct ucache *perf_stack(struct kb_symbolizer *s, int pid, uint32_t id)
+{
+	struct ucache *c = &s->uc[id % UCACHE];
+	struct kb_ustack u;
+	bool dwarf = false;
+
+	if (c->id == id && c->pid == pid)
+		return c;
+	free(c->pcs);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->pid = pid;
+	if (!s->store || !id || kb_stackstore_get(s->store, id, &u)) {
+		s->st.ustacks_gone++;
+		snprintf(c->note, sizeof(c->note), id ? "the stack was pushed out of the stack store "
+			 "before it was shown (memory bound)" : "the stack did not fit in the stack store");
+		return c;
+	}
+	c->had_copy = u.has_copy;
+	if (c->had_copy && s->mode != KB_STACK_FP)
+		dwarf = s->mode == KB_STACK_DWARF || !chain_complete(s, pid, u.ips, u.nips);
+	if (dwarf) {
+		struct sproc *p = proc_find(s, pid);
+		uint64_t *d = xmalloc(KB_STACK_FRAMES * sizeof(uint64_t));
+		int n = 0;
+
+		if (p)
+			n = kb_unwind(s->uw, pid, p->maps, p->maps_len, p->maps_gen, &u, d, KB_STACK_FRAMES);
+		if (n > (int)u.nips || (n && n >= (int)u.nips && s->mode == KB_STACK_DWARF)) {
+			c->pcs = d;
+			c->n = n;
+			snprintf(c->source, sizeof(c->source), "dwarf");
+		} else {
+			free(d);
+			if (!p)
+				snprintf(c->note, sizeof(c->note), "no DWARF unwinding: the process's "
+					 "memory map is unknown (it exited before it was read)");
+		}
+	}
+	if (!c->pcs) {
+		uint64_t ra = 0;
+		struct kb_frame f;
+		int k = 0;
+
+		/*
+		 * The C library's bind() keeps no frame: the walk skips its
+		 * caller.  At the syscall the return address is at the user sp,
+		 * the word every sample carries; take it when it is in named code.
+		 */
+		if (u.ra && u.nips >= 1) {
+			ra = u.ra;
+			if (u.nips >= 2 && u.ips[1] == ra)
+				ra = 0;
+			if (ra) {
+				resolve(s, pid, false, ra, ra - 1, &f);
+				if (!f.known)
+					ra = 0;
+			}
+		}
+		c->pcs = xmalloc(((size_t)u.nips + 2) * sizeof(uint64_t));
+		for (uint32_t i = 0; i < u.nips && k < KB_STACK_FRAMES; i++) {
+			c->pcs[k++] = u.ips[i];
+			if (i == 0 && ra && k < KB_STACK_FRAMES)
+				c->pcs[k++] = ra;
+		}
+		c->n = k;
+		snprintf(c->source, sizeof(c->source), "fp");
+	}
+	if (c->source[0] == 'd')
+		s->st.ustacks_dwarf++;
+	else
+		s->st.ustacks_fp++;
+	kb_ustack_release(&u);
+	return c;
+}
+
+static void perf_note(struct kb_symbolizer *s, const struct ucache *c, struct kb_stack *st)
+{
+	const struct kb_frame *last = st->n ? &st->f[st->n - 1] : NULL;
+	const char *where;
+
+	if (c->note[0]) {
+		copy_str(st->note, sizeof(st->note), c->note);
+		return;
+	}
+	if (!last) {
+		snprintf(st->note, sizeof(st->note), "no user frames were recorded");
+		return;
+	}
+	if (last->known && stack_bottom(last->sym))
+		return;
+	where = last->known ? last->sym : last->obj[0] ? last->obj : "unknown code";
+	if (s->depth && (unsigned int)st->n >= s->depth && c->source[0] == 'f')
+		snprintf(st->note, sizeof(st->note), "cut at %u frames (--stack-depth)", s->depth);
+	else if (c->source[0] == 'd')
+		snprintf(st->note, sizeof(st->note), "DWARF unwinding stopped after %d frames in %.60s: "
+			 "the stack copy may be too small (--stack-bytes) or the code has no unwind "
+			 "info", st->n, where);
+	else if (s->mode == KB_STACK_FP)
+		snprintf(st->note, sizeof(st->note), "the frame-pointer walk ended in %.60s before the "
+			 "program's entry (--stack=fp; auto or dwarf would unwind it)", where);
+	else if (!c->had_copy)
+		snprintf(st->note, sizeof(st->note), "the frame-pointer walk ended in %.60s; no stack "
+			 "copy to unwind: over the budget of %u copies/s per process (--stack-copies)",
+			 where, s->copies_per_sec);
+	else
+		snprintf(st->note, sizeof(st->note), "the frame-pointer walk ended in %.60s and DWARF "
+			 "unwinding found no more", where);
+}
+
 static void user_note(struct kb_symbolizer *s, int pid, const struct kb_event *ev, struct kb_stack *st)
 {
 	int raw = ev->n_ustack - ((ev->flags & KB_EVF_CALLER_FIXED) ? 1 : 0);
@@ -886,6 +1252,20 @@ void kb_sym_stack(struct kb_symbolizer *s, int pid, const struct kb_event *ev, b
 	int n = kernel ? ev->n_kstack : ev->n_ustack;
 	int max = (int)(sizeof(st->f) / sizeof(st->f[0]));
 
+	st->source[0] = '\0';
+	if (!kernel && ev->ustack_src == KB_USRC_PERF) {
+		const struct ucache *c = perf_stack(s, pid, ev->ustack_id);
+
+		st->n = c->n < max ? c->n : max;
+		for (int i = 0; i < st->n; i++)
+			resolve(s, pid, false, c->pcs[i], i ? c->pcs[i] - 1 : c->pcs[i], &st->f[i]);
+		copy_str(st->source, sizeof(st->source), c->source);
+		st->note[0] = '\0';
+		perf_note(s, c, st);
+		return;
+	}
+	if (!kernel && ev->ustack_src == KB_USRC_FTRACE)
+		snprintf(st->source, sizeof(st->source), "ftrace");
 	st->n = n < max ? n : max;
 	for (int i = 0; i < st->n; i++) {
 		/* frame 0 is where execution was; the rest are return addresses */
@@ -893,10 +1273,25 @@ void kb_sym_stack(struct kb_symbolizer *s, int pid, const struct kb_event *ev, b
 
 		resolve(s, pid, kernel, pcs[i], look, &st->f[i]);
 	}
-	if (kernel)
+	if (kernel) {
 		st->note[0] = '\0';
-	else
-		user_note(s, pid, ev, st);
+		return;
+	}
+	user_note(s, pid, ev, st);
+	if (s->fallback_note[0] && (ev->n_ustack || (ev->flags & KB_EVF_STACK_WANTED))) {
+		/* ftrace stacks because perf was refused: say why, before what they lack */
+		char own[sizeof(st->note)];
+		struct kb_buf b = { 0 };
+
+		copy_str(own, sizeof(own), st->note);
+		kb_buf_puts(&b, s->fallback_note);
+		if (own[0]) {
+			kb_buf_puts(&b, "; ");
+			kb_buf_puts(&b, own);
+		}
+		copy_str(st->note, sizeof(st->note), b.p ? b.p : "");
+		kb_buf_free(&b);
+	}
 }
 
 const char *kb_sym_frame_text(const struct kb_frame *f, char *buf, size_t len)

@@ -118,8 +118,7 @@ int kb_backend_order(const struct kb_caps *c, const char *req, const struct kb_b
 	return n;
 }
 
-/* Filter on the generic comm field, valid on every event. */
-static void comm_filter(const struct kb_options *o, char *buf, size_t len)
+void kb_backend_comm_filter(const struct kb_options *o, char *buf, size_t len)
 {
 	size_t off = 0;
 
@@ -174,7 +173,7 @@ static int enable_plan(struct kb_session *s, const struct kb_options *o, const s
 	char filter[KB_MAX_LIST * 48], both[KB_MAX_LIST * 48 + 128], iou[KB_MAX_LIST * 48 + 32];
 	int ret;
 
-	comm_filter(o, filter, sizeof(filter));
+	kb_backend_comm_filter(o, filter, sizeof(filter));
 	/*
 	 * io_uring's own threads (iou-sqp-PID, iou-wrk-PID) bind for their
 	 * process: let them through here; the consumer's --comm check then
@@ -252,7 +251,8 @@ int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const str
 	const struct kb_backend *order[KB_MAX_BACKENDS];
 	char why[384], e1[512] = "";
 	int n, ret = -ENOTSUP, ie, io;
-	bool stacks = o->record_stacks && c->userstacktrace;
+	/* ftrace user stacks only where perf samples cannot give them */
+	bool stacks = o->record_stacks && c->userstacktrace && !c->perf_stacks;
 
 	memset(plan, 0, sizeof(*plan));
 	n = kb_backend_order(c, o->backend, order, why, sizeof(why));
@@ -294,7 +294,7 @@ int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const str
 		snprintf(plan->note + l, sizeof(plan->note) - l, "%s%s%s", l ? "; " : "",
 			 e1[0] ? e1 : why, "");
 	}
-	if (o->record_stacks && !c->userstacktrace) {
+	if (o->record_stacks && !c->userstacktrace && !c->perf_stacks) {
 		size_t l = strlen(plan->note);
 
 		snprintf(plan->note + l, sizeof(plan->note) - l,

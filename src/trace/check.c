@@ -18,6 +18,7 @@
 #include "backend.h"
 #include "caps.h"
 #include "check.h"
+#include "perfstack.h"
 #include "session.h"
 #include "strbuf.h"
 
@@ -97,6 +98,19 @@ int kb_check_report(const struct kb_caps *c, const char *req, bool try_create,
 		      c->iou_bind_op > 0 ? "yes" : c->iou_bind_op < 0 ? "io_uring refused" : "no");
 	kb_buf_printf(f, "uprobe events:        %s\n", yesno(c->uprobe_events));
 	kb_buf_printf(f, "userstacktrace:       %s\n", yesno(c->userstacktrace));
+	{
+		/* the same trial a real start makes before choosing perf or ftrace stacks */
+		char pwhy[256];
+		int pr = kb_perfstack_probe(c->tracefs, pwhy, sizeof(pwhy));
+
+		if (!pr)
+			kb_buf_printf(f, "perf user stacks:     yes (frame pointers up to %u frames, DWARF "
+				      "unwinding)\n", kb_perfstack_max_depth());
+		else
+			kb_buf_printf(f, "perf user stacks:     no: %s; user stacks %s\n", pwhy,
+				      c->userstacktrace ? "from ftrace userstacktrace (8 frames, frame "
+				      "pointers only)" : "unavailable");
+	}
 	kb_buf_printf(f, "libcs to probe:       %d\n", c->nlibc);
 	for (int i = 0; i < c->nlibc; i++) {
 		int r = !try_create ? 0 : c->uprobe_events ? try_uprobe(&c->libc[i], why, sizeof(why)) : -ENOTSUP;

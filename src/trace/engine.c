@@ -24,6 +24,8 @@
 #include "reap.h"
 
 #define QUEUE_EVENTS 16384
+#define STORE_ENTRIES	8192		/* distinct user stacks held for the consumer */
+#define STORE_BYTES	(32u << 20)	/* their frames and copies */
 
 static double now_ms(void)
 {
@@ -54,6 +56,23 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	needs = kb_backend_needs(o->backend);
 	kb_caps_probe(&e->caps, needs & KB_NEEDS_LIBCS, needs & KB_NEEDS_KPROBES);
 	kb_session_init(&e->sess, o->buffer_kb);
+	e->stack_mode = o->stack_mode;
+	if (o->record_stacks) {
+		char why[256];
+		unsigned int max = kb_perfstack_max_depth();
+
+		if (o->stack_depth > max) {
+			snprintf(err, errlen, "--stack-depth=%u is above kernel.perf_event_max_stack (%u)",
+				 o->stack_depth, max);
+			ret = -EINVAL;
+			goto fail;
+		}
+		if (kb_perfstack_probe(tracefs_tracing_dir(), why, sizeof(why)) == 0)
+			e->caps.perf_stacks = true;
+		else
+			snprintf(e->stack_note, sizeof(e->stack_note), "%s; user stacks from ftrace "
+				 "userstacktrace instead (8 frames, frame pointers only)", why);
+	}
 
 	ret = kb_backend_setup(&e->sess, o, &e->caps, &e->plan, err, errlen);
 	if (ret)
@@ -62,6 +81,28 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	if (!dec) {
 		ret = -EINVAL;
 		goto fail;
+	}
+	if (e->caps.perf_stacks) {
+		struct kb_perfstack_opts po = {
+			.mode = o->stack_mode, .depth = o->stack_depth,
+			.stack_bytes = o->stack_bytes, .copies_per_sec = o->stack_copies,
+			.ring_kb = o->buffer_kb,
+		};
+		const struct kb_evspec *enter = NULL;
+		char why[256], filter[KB_MAX_LIST * 48];
+
+		kb_backend_comm_filter(o, filter, sizeof(filter));
+		po.filter = filter;
+		for (int i = 0; i < e->plan.nspec && !enter; i++)
+			if (e->plan.spec[i].role == KB_ROLE_ENTER)
+				enter = &e->plan.spec[i];
+		e->stacks = kb_stackstore_new(STORE_ENTRIES, STORE_BYTES);
+		if (enter)
+			e->ps = kb_perfstack_open(tracefs_tracing_dir(), enter->system, enter->name, &po,
+						  e->stacks, why, sizeof(why));
+		if (!e->ps)
+			snprintf(e->stack_note, sizeof(e->stack_note), "no user stacks: %s",
+				 enter ? why : "no bind entry event to sample");
 	}
 	e->q = kb_queue_new(QUEUE_EVENTS);
 	if (!e->q) {
@@ -76,7 +117,7 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 		if (!capture && log)
 			fprintf(log, "kbindtop: cannot write capture %s: %s\n", capture_path, strerror(errno));
 	}
-	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, capture, err, errlen);
+	e->rd = kb_reader_new(&e->sess, dec, e->q, e->plan.ustacks, e->ps, capture, err, errlen);
 	if (!e->rd) {
 		ret = -EIO;
 		goto fail;
@@ -105,11 +146,24 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 		snprintf(err, errlen, "cannot turn tracing on: %s", strerror(-ret));
 		goto fail;
 	}
+	/* after the ftrace side: every sample then finds its bind's entry record */
+	if (e->ps && (ret = kb_perfstack_enable(e->ps))) {
+		snprintf(err, errlen, "cannot enable perf stack events: %s", strerror(-ret));
+		goto fail;
+	}
 	e->setup_ms = now_ms() - t0;
 	if (log) {
 		fprintf(log, "kbindtop: backend %s: %s\n", kb_backend_name(e->plan.backend), e->plan.desc);
 		if (e->plan.note[0])
 			fprintf(log, "kbindtop: note: %s\n", e->plan.note);
+		if (e->ps)
+			fprintf(log, "kbindtop: user stacks: perf samples, --stack=%s, up to %u frames, "
+				"%u-byte copies, %u copies/s per process\n", kb_stack_mode_name(o->stack_mode),
+				o->stack_depth ? o->stack_depth : kb_perfstack_max_depth(),
+				o->stack_mode == KB_STACK_FP ? 0 : o->stack_bytes,
+				o->stack_mode == KB_STACK_FP ? 0 : o->stack_copies);
+		if (e->stack_note[0])
+			fprintf(log, "kbindtop: note: %s\n", e->stack_note);
 	}
 	return 0;
 fail:
@@ -122,6 +176,7 @@ void kb_engine_stop(struct kb_engine *e)
 	if (e->stopped)
 		return;
 	kb_session_stop(&e->sess);
+	kb_perfstack_disable(e->ps);
 	kb_reader_stop(e->rd);
 	e->stopped = true;
 }
@@ -133,9 +188,13 @@ int kb_engine_destroy(struct kb_engine *e)
 	kb_engine_stop(e);
 	kb_reader_free(e->rd);
 	e->rd = NULL;
+	kb_perfstack_free(e->ps);
+	e->ps = NULL;
 	ret = kb_session_destroy(&e->sess);
 	kb_queue_free(e->q);
 	e->q = NULL;
+	kb_stackstore_free(e->stacks);
+	e->stacks = NULL;
 	return ret;
 }
 
@@ -145,6 +204,8 @@ void kb_engine_emergency(const struct kb_engine *e)
 
 	if (rd)
 		kb_reader_emergency(rd);
+	if (e->ps)
+		kb_perfstack_emergency(e->ps);
 	kb_session_emergency(&e->sess);
 }
 

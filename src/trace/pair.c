@@ -25,6 +25,16 @@
 #include "xalloc.h"
 
 #define HOLD_NS		(5ULL * 1000000000ULL)	/* give up on a partner after this */
+/*
+ * A perf sample and the ftrace record of one bind come from two probes on
+ * the same tracepoint, called in the order they were registered, which
+ * other tracers on the host decide: the samples may come first, and then
+ * precede their ENTER by the perf probes' own time (30-60 us measured on
+ * the reference VM with an 8 KB copy).  Such a sample waits this long for
+ * the next ENTER of its thread; binds of one thread 7 us apart still pair
+ * right, as each ENTER takes the sample pending at that moment.
+ */
+#define PEND_NS		(1000000ULL)
 #define NBUCKET		4096			/* power of two */
 #define MAX_STATES	65536
 
@@ -39,6 +49,16 @@ struct tstate {
 	bool has_addr;			/* uprobe record waiting for its ENTER */
 	bool has_call;			/* ENTER seen, EXIT not yet */
 	bool ustack_done;
+	bool pstack_done;
+	bool pstack_copy;		/* the attached perf stack has a stack copy */
+	bool has_pend;			/* a perf sample that came before its ENTER */
+	struct {
+		uint64_t ts;
+		uint32_t id, tgid;
+		bool copy;
+		uint8_t n;
+		uint64_t frames[KB_USTACK_MAX];
+	} pend;
 	bool kstack_done;
 	bool ksock_seen;
 	uint64_t ra;			/* direct caller from the uprobe or kprobe */
@@ -184,7 +204,7 @@ static struct tstate *get_state(struct kb_pair *p, int tid)
 	}
 	t = &p->st[idx];
 	t->tid = tid;
-	t->has_addr = t->has_call = false;
+	t->has_addr = t->has_call = t->has_pend = false;
 	t->next = p->bucket[hash_tid(tid)];
 	p->bucket[hash_tid(tid)] = idx;
 	p->live++;
@@ -193,8 +213,24 @@ static struct tstate *get_state(struct kb_pair *p, int tid)
 
 static void put_if_idle(struct kb_pair *p, struct tstate *t)
 {
-	if (!t->has_call && !t->has_addr)
+	if (!t->has_call && !t->has_addr && !t->has_pend)
 		release_state(p, t);
+}
+
+/* Attach a perf stack to the open call of t; a copy replaces an FP-only one. */
+static void attach_pstack(struct tstate *t, uint32_t id, bool copy, uint32_t tgid, const uint64_t *frames,
+			  int n)
+{
+	if (t->pstack_done && (t->pstack_copy || !copy))
+		return;
+	t->pstack_copy = copy;
+	t->ev.ustack_id = id;
+	t->ev.ustack_src = KB_USRC_PERF;
+	t->ev.n_ustack = (uint8_t)(n < KB_USTACK_MAX ? n : KB_USTACK_MAX);
+	memcpy(t->ev.ustack, frames, (size_t)t->ev.n_ustack * sizeof(uint64_t));
+	if (tgid)
+		t->ev.pid = (int32_t)tgid;
+	t->pstack_done = true;
 }
 
 static void copy_comm(struct kb_event *ev, const struct kb_rec *r)
@@ -242,8 +278,16 @@ static void start_call(struct kb_pair *p, struct tstate *t, const struct kb_rec 
 		copy_addr(ev, r);
 	t->has_call = true;
 	t->ra = r->ra;
-	t->ustack_done = t->kstack_done = false;
+	t->ustack_done = t->kstack_done = t->pstack_done = t->pstack_copy = false;
 	t->ksock_seen = iouring;
+	if (t->has_pend) {
+		/* its sample came first (probe order), at most PEND_NS before */
+		if (!iouring && r->ts >= t->pend.ts && r->ts - t->pend.ts <= PEND_NS)
+			attach_pstack(t, t->pend.id, t->pend.copy, t->pend.tgid, t->pend.frames, t->pend.n);
+		else
+			p->stats.unmatched_stack++;
+		t->has_pend = false;
+	}
 
 	/* the libc uprobe fired just before this syscall: take its exact address */
 	if (t->has_addr) {
@@ -283,6 +327,8 @@ static void attach_ustack(struct tstate *t, const struct kb_rec *r)
 		}
 	}
 	ev->n_ustack = (uint8_t)n;
+	if (ev->ustack_src != KB_USRC_PERF)
+		ev->ustack_src = KB_USRC_FTRACE;
 	t->ustack_done = true;
 }
 
@@ -343,6 +389,30 @@ static void process(struct kb_pair *p, int s, const struct kb_rec *r)
 		t = find_state(p, r->tid);
 		if (t && t->has_call && p->last_tid[s] == r->tid && !t->ustack_done)
 			attach_ustack(t, r);
+		return;
+	case KB_ROLE_PSTACK:
+		/*
+		 * In time order the open call of this thread is its latest ENTER
+		 * not later than the sample: the one it was taken in.  Without one,
+		 * the sample may precede its own ENTER (see PEND_NS).
+		 */
+		t = get_state(p, r->tid);
+		if (t->has_call && !(t->ev.flags & KB_EVF_IOURING)) {
+			attach_pstack(t, r->stack_id, r->stack_copy, r->tgid, r->frames, r->nframes);
+			return;
+		}
+		if (t->has_pend && t->pend.copy && !r->stack_copy && r->ts - t->pend.ts <= PEND_NS)
+			return;		/* the FP twin of a pending copy sample */
+		if (t->has_pend && !(r->ts - t->pend.ts <= PEND_NS && r->stack_copy))
+			p->stats.unmatched_stack++;	/* an older one that found no ENTER */
+		t->has_pend = true;
+		t->pend.ts = r->ts;
+		t->pend.id = r->stack_id;
+		t->pend.tgid = r->tgid;
+		t->pend.copy = r->stack_copy;
+		t->pend.n = (uint8_t)(r->nframes < KB_USTACK_MAX ? r->nframes : KB_USTACK_MAX);
+		memcpy(t->pend.frames, r->frames, (size_t)t->pend.n * sizeof(uint64_t));
+		p->last_tid[s] = 0;
 		return;
 	case KB_ROLE_KSTACK:
 		t = find_state(p, r->tid);
@@ -405,7 +475,7 @@ static void expire(struct kb_pair *p, uint64_t now)
 
 		if (!t->tid)
 			continue;
-		ts = t->has_call ? t->ev.ts : t->addr.ts;
+		ts = t->has_call ? t->ev.ts : t->has_addr ? t->addr.ts : t->pend.ts;
 		if (now != UINT64_MAX) {
 			if (t->has_call && t->ev.ts + HOLD_NS < now) {
 				t->ev.flags |= KB_EVF_NO_EXIT;
@@ -415,6 +485,10 @@ static void expire(struct kb_pair *p, uint64_t now)
 			if (t->has_addr && t->addr.ts + HOLD_NS < now) {
 				t->has_addr = false;
 				p->stats.unmatched_addr++;
+			}
+			if (t->has_pend && t->pend.ts + HOLD_NS < now) {
+				t->has_pend = false;
+				p->stats.unmatched_stack++;
 			}
 			put_if_idle(p, t);
 		} else if (ts < oldest_ts) {
@@ -430,6 +504,7 @@ static void expire(struct kb_pair *p, uint64_t now)
 			emit_call(p, t);
 		}
 		t->has_addr = false;
+		t->has_pend = false;
 		p->stats.evicted++;
 		release_state(p, t);
 	}
@@ -492,6 +567,10 @@ void kb_pair_flush_all(struct kb_pair *p)
 		if (t->has_addr) {
 			t->has_addr = false;
 			p->stats.unmatched_addr++;
+		}
+		if (t->has_pend) {
+			t->has_pend = false;
+			p->stats.unmatched_stack++;
 		}
 		release_state(p, t);
 	}

@@ -29,6 +29,7 @@
 #include "capture.h"
 #include "clock.h"
 #include "pair.h"
+#include "perfstack.h"
 #include "reader.h"
 #include "xalloc.h"
 
@@ -46,7 +47,8 @@ struct kb_reader {
 	int nstreams;
 	int ncpu;
 	struct stream *st;
-	struct pollfd *pfd;		/* nstreams + 1 (stop) */
+	struct pollfd *pfd;		/* nstreams + perf rings + 1 (stop) */
+	struct kb_perfstack *ps;	/* perf user stacks, NULL without (not owned) */
 	int stop_fd;
 	void *page;
 	int page_size;
@@ -75,8 +77,23 @@ static void on_record(void *ctx, const struct kb_rec *rec)
 	kb_pair_add(r->pair, rec->inst * r->ncpu + rec->cpu, rec);
 }
 
+/* Perf samples are one more stream per CPU, after the instances' streams. */
+static void on_pstack(void *ctx, int cpu, const struct kb_rec *rec)
+{
+	struct kb_reader *r = ctx;
+
+	kb_pair_add(r->pair, r->nstreams + (cpu < r->ncpu ? cpu : r->ncpu - 1), rec);
+}
+
+static void read_perf(struct kb_reader *r)
+{
+	if (r->ps)
+		kb_perfstack_read(r->ps, on_pstack, r);
+}
+
 struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *dec, struct kb_queue *q,
-				bool want_ustack, struct kb_capture *capture, char *err, size_t errlen)
+				bool want_ustack, struct kb_perfstack *ps, struct kb_capture *capture,
+				char *err, size_t errlen)
 {
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 	struct kb_reader *r = xcalloc(1, sizeof(*r));
@@ -94,7 +111,8 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 	r->st = xcalloc((size_t)r->nstreams, sizeof(*r->st));
 	for (int i = 0; i < r->nstreams; i++)
 		r->st[i].fd = -1;
-	r->pfd = xcalloc((size_t)r->nstreams + 1, sizeof(*r->pfd));
+	r->ps = ps;
+	r->pfd = xcalloc((size_t)r->nstreams + (size_t)kb_perfstack_nfds(ps) + 1, sizeof(*r->pfd));
 	pthread_mutex_init(&r->lock, NULL);
 	r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (r->stop_fd < 0) {
@@ -124,7 +142,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 			}
 		}
 	}
-	r->pair = kb_pair_new(r->nstreams, want_ustack, on_event, r);
+	r->pair = kb_pair_new(r->nstreams + (ps ? ncpu : 0), want_ustack || ps, on_event, r);
 	return r;
 fail:
 	kb_reader_free(r);
@@ -173,6 +191,19 @@ static void publish(struct kb_reader *r)
 	r->priv.iou_gate_opens = ps.iou_gate_opens;
 	r->priv.iou_gate_ns = ps.iou_gate_ns;
 	r->priv.queue_drops = kb_queue_drops(r->q);
+	r->priv.stack_unpaired = ps.unmatched_stack;
+	if (r->ps) {
+		struct kb_perfstack_stats pst;
+
+		kb_perfstack_get_stats(r->ps, &pst);
+		r->priv.stack_samples = pst.samples;
+		r->priv.stack_lost = pst.lost;
+		r->priv.stack_copies = pst.copies;
+		r->priv.stack_over_budget = pst.over_budget;
+		r->priv.stack_store_full = pst.store_full;
+		r->priv.stack_bad = pst.bad;
+		r->priv.stack_copy_ring_full = pst.copy_ring_full;
+	}
 	pthread_mutex_lock(&r->lock);
 	r->pub = r->priv;
 	pthread_mutex_unlock(&r->lock);
@@ -189,6 +220,13 @@ static void *reader_main(void *arg)
 	for (int i = 0; i < r->nstreams; i++) {
 		if (r->st[i].tcpu) {
 			r->pfd[n].fd = r->st[i].fd;
+			r->pfd[n].events = POLLIN;
+			n++;
+		}
+	}
+	for (int i = 0; i < kb_perfstack_nfds(r->ps); i++) {
+		if (kb_perfstack_fd(r->ps, i) >= 0) {
+			r->pfd[n].fd = kb_perfstack_fd(r->ps, i);
 			r->pfd[n].events = POLLIN;
 			n++;
 		}
@@ -219,6 +257,7 @@ static void *reader_main(void *arg)
 		for (int i = 0; i < r->nstreams; i++)
 			if (r->st[i].tcpu)
 				read_stream(r, &r->st[i]);
+		read_perf(r);
 		kb_pair_flush(r->pair, start > KB_REORDER_NS ? start - KB_REORDER_NS : 0);
 		publish(r);
 		/*
@@ -234,6 +273,7 @@ static void *reader_main(void *arg)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].tcpu)
 			read_stream(r, &r->st[i]);
+	read_perf(r);
 	kb_pair_flush_all(r->pair);
 	publish(r);
 	return NULL;

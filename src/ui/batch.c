@@ -41,6 +41,7 @@ struct kb_batch {
 	struct frag *frag;	/* FRAG_SLOTS */
 	bool json;
 	bool stacks;
+	bool quiet;		/* --quiet: nothing at all */
 	int fd;
 	struct kb_buf out;
 	kb_batch_resolve_fn resolve;	/* frames of binds without a symbolizer (replay) */
@@ -53,6 +54,7 @@ struct kb_batch *kb_batch_new(const struct kb_options *o, int fd)
 
 	bt->json = o->json;
 	bt->stacks = o->print_stacks;
+	bt->quiet = o->quiet;
 	bt->fd = fd;
 	kb_buf_init(&bt->out);
 	bt->key = xcalloc(kb_nfields, sizeof(*bt->key));
@@ -90,7 +92,7 @@ void kb_batch_free(struct kb_batch *bt)
 
 void kb_batch_header(struct kb_batch *bt)
 {
-	if (bt->json)
+	if (bt->json || bt->quiet)
 		return;
 	kb_buf_printf(&bt->out, TEXT_FMT, "TIME", "PID", "TID", "COMM", "FAM", "PROTO", "ADDR",
 		      "PORT", "RESULT", "VIA");
@@ -265,9 +267,20 @@ static void text_stack(struct kb_batch *bt, const struct kb_bind *b, bool kernel
 		kb_sym_stack(b->sym, b->pid, &b->ev, kernel, &st);
 	else
 		bt->resolve(bt->rctx, b, kernel, &st);
-	for (int i = 0; i < st.n; i++)
+	for (int i = 0; i < st.n; i++) {
+		int j = i;
+
 		kb_buf_printf(&bt->out, "    %c#%-2d %s\n", c, i,
 			      kb_sym_frame_text(&st.f[i], ft, sizeof(ft)));
+		/* recursion: a run of the same return address is folded into one line */
+		while (j + 1 < st.n && st.f[j + 1].addr == st.f[i].addr)
+			j++;
+		if (j - i >= 2) {
+			kb_buf_printf(&bt->out, "    %c#%d-#%d  the frame above %d more times (recursion)\n",
+				      c, i + 1, j, j - i);
+			i = j;
+		}
+	}
 	if (st.note[0])
 		kb_buf_printf(&bt->out, "    (%s)\n", st.note);
 }
@@ -311,6 +324,8 @@ void kb_batch_set_resolver(struct kb_batch *bt, kb_batch_resolve_fn fn, void *ct
 
 void kb_batch_add(struct kb_batch *bt, const struct kb_bind *b)
 {
+	if (bt->quiet)
+		return;
 	if (bt->json)
 		add_json(bt, b);
 	else
@@ -363,6 +378,13 @@ void kb_batch_summary(FILE *f, const struct kb_stats *st, unsigned long long sho
 					i == KB_STATS_CPUS - 1 ? "+" : "");
 		fprintf(f, " (a larger --buffer-kb rides out longer bursts)\n");
 	}
+	if (st->stack_samples || st->stack_lost)
+		fprintf(f, "kbindtop: user stacks: %" PRIu64 " perf samples, %" PRIu64 " stack copies kept, %"
+			PRIu64 " copies over the --stack-copies budget; %" PRIu64
+			" records lost in the kernel (samples or mappings), %" PRIu64 " unpaired, %" PRIu64 " not stored; %" PRIu64 " copies skipped "
+			"(copy ring full)\n", st->stack_samples, st->stack_copies, st->stack_over_budget,
+			st->stack_lost, st->stack_unpaired, st->stack_store_full + st->stack_bad,
+			st->stack_copy_ring_full);
 	if (st->iou_gate_opens)
 		fprintf(f, "kbindtop: io_uring_complete opened %" PRIu64 " time%s for io_uring binds, "
 			"%.1f ms in all; %" PRIu64 " other completions recorded meanwhile\n",

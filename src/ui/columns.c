@@ -79,12 +79,17 @@ const char *kb_row_result(const struct kb_bind *b, char *buf, size_t len)
 void kb_mstack_frame(const struct kb_mstack *s, int i, int pid, kb_resolve_fn resolve, void *rctx,
 		     struct kb_frame *out)
 {
-	bool kernel = i >= s->nu;
-	int j = kernel ? i - s->nu : i;
+	int nuser = kb_mstack_nuser(s);
+	bool kernel = i >= nuser;
+	int j = kernel ? i - nuser : i;
 	struct kb_stack st;
 
 	memset(out, 0, sizeof(*out));
-	out->addr = s->pcs[i];
+	/* a perf stack has more user frames than the event carries: those come resolved */
+	if (kernel)
+		out->addr = j < s->nk ? s->pcs[s->nu + j] : 0;
+	else
+		out->addr = j < s->nu ? s->pcs[j] : 0;
 	if (!resolve)
 		return;
 	memset(&st, 0, sizeof(st));
@@ -203,16 +208,16 @@ CELL(cell_tree)
 		 * bind() (frame 0 is the libc wrapper), short enough for the
 		 * tree column; the frames and the detail pane say the rest.
 		 */
-		kb_mstack_frame(r->s, r->s->nu >= 2 ? 1 : 0, r->p->pid, c->resolve, c->rctx, &fr);
+		kb_mstack_frame(r->s, kb_mstack_nuser(r->s) >= 2 ? 1 : 0, r->p->pid, c->resolve, c->rctx, &fr);
 		if (fr.known)
 			snprintf(buf + n, len - n, "#%d %s", r->sub, fr.sym);
 		else
 			snprintf(buf + n, len - n, "#%d %s", r->sub, kb_sym_frame_text(&fr, f, sizeof(f)));
 		break;
 	case KB_ROW_FRAME:
-		i = r->sub < r->s->nu ? r->sub : r->sub - r->s->nu;
+		i = r->sub < kb_mstack_nuser(r->s) ? r->sub : r->sub - kb_mstack_nuser(r->s);
 		kb_mstack_frame(r->s, r->sub, r->p->pid, c->resolve, c->rctx, &fr);
-		snprintf(buf + n, len - n, "%c#%-2d %s", r->sub < r->s->nu ? 'u' : 'k', i,
+		snprintf(buf + n, len - n, "%c#%-2d %s", r->sub < kb_mstack_nuser(r->s) ? 'u' : 'k', i,
 			 kb_sym_frame_text(&fr, f, sizeof(f)));
 		break;
 	case KB_ROW_NOTE:

@@ -38,6 +38,7 @@ GETTER(get_verified) { v->i = kb_bind_verified(b); }
 GETTER(get_ppid) { v->null = b->ppid < 0; v->i = b->ppid; }
 GETTER(get_cmdline) { v->null = !b->cmdline[0]; v->s = b->cmdline; }
 GETTER(get_container) { v->null = !b->container[0]; v->s = b->container; }
+GETTER(get_pod) { v->null = !b->pod[0]; v->s = b->pod; }
 GETTER(get_unit) { v->null = !b->unit[0]; v->s = b->unit; }
 GETTER(get_cgroup) { v->null = !b->cgroup[0]; v->s = b->cgroup; }
 GETTER(get_netns) { v->null = !b->netns; v->i = (long long)b->netns; }
@@ -98,6 +99,21 @@ GETTER(get_ustack_note)
 	v->null = false;
 }
 
+GETTER(get_ustack_source)
+{
+	struct kb_stack st;
+
+	v->null = true;
+	if (!b->sym || b->ev.ustack_src == KB_USRC_NONE)
+		return;
+	kb_sym_stack(b->sym, b->pid, &b->ev, false, &st);
+	if (!st.source[0])
+		return;
+	snprintf(s, len, "%s", st.source);
+	v->s = s;
+	v->null = false;
+}
+
 const struct kb_field kb_fields[] = {
 	{ "ts", "time of the call (seconds since the epoch)", KB_F_TS, false, get_ts },
 	{ "pid", "process id (thread group)", KB_F_INT, false, get_pid },
@@ -109,6 +125,8 @@ const struct kb_field kb_fields[] = {
 	{ "cmdline", "command line (arguments joined by spaces)", KB_F_STR, KB_FF_PROC, get_cmdline },
 	{ "container", "container from the cgroup (docker:ID, podman:ID, k8s-pod:UID ...)",
 	  KB_F_STR, KB_FF_PROC, get_container },
+	{ "pod", "Kubernetes pod name (the pod's hostname, for a process in a kubelet cgroup)",
+	  KB_F_STR, KB_FF_PROC, get_pod },
 	{ "unit", "systemd unit the process runs in", KB_F_STR, KB_FF_PROC, get_unit },
 	{ "cgroup", "cgroup path (its tail when long)", KB_F_STR, KB_FF_PROC, get_cgroup },
 	{ "netns", "network namespace inode", KB_F_INT, KB_FF_PROC, get_netns },
@@ -134,6 +152,8 @@ const struct kb_field kb_fields[] = {
 	{ "addr_source", "where the address came from", KB_F_STR, false, get_addr_source },
 	{ "verified", "address captured at the time of the call", KB_F_BOOL, false, get_verified },
 	{ "user_stack", "user call stack, innermost first", KB_F_STACK, true, get_ustack },
+	{ "user_stack_source", "where the user stack came from: fp (frame pointers), dwarf "
+	  "(unwound stack copy) or ftrace", KB_F_STR, true, get_ustack_source },
 	{ "user_stack_note", "why the user stack may be incomplete", KB_F_STR, true, get_ustack_note },
 	{ "kernel_stack", "kernel call stack, innermost first", KB_F_STACK, true, get_kstack },
 };

@@ -75,6 +75,9 @@ struct kb_model {
 	size_t nrows, caprows;
 	struct kb_row *lvl[3];		/* per-level scratch for sorting siblings */
 	size_t lvlcap[3];
+
+	kb_stack_depth_fn depth_fn;	/* perf stacks: frames once resolved */
+	void *depth_ctx;
 };
 
 /* ---- small helpers ---- */
@@ -456,8 +459,9 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 	h = hash_bytes(h, &nk, sizeof(nk));
 	h = hash_bytes(h, ev->ustack, (size_t)nu * sizeof(uint64_t));
 	h = hash_bytes(h, ev->kstack, (size_t)nk * sizeof(uint64_t));
+	h = hash_bytes(h, &ev->ustack_id, sizeof(ev->ustack_id));
 	for (pp = &t->stacks; (s = *pp); pp = &s->next) {
-		if (s->hash == h && s->nu == nu && s->nk == nk &&
+		if (s->hash == h && s->nu == nu && s->nk == nk && s->uid == ev->ustack_id &&
 		    !memcmp(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t)) &&
 		    !memcmp(s->pcs + nu, ev->kstack, (size_t)nk * sizeof(uint64_t))) {
 			*pp = s->next;		/* to the front */
@@ -486,6 +490,13 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 	s->nu = (uint8_t)nu;
 	s->nk = (uint8_t)nk;
 	s->flags = ev->flags;
+	s->usrc = ev->ustack_src;
+	s->uid = ev->ustack_id;
+	if (s->uid && m->depth_fn) {
+		int d = m->depth_fn(m->depth_ctx, b->pid, s);
+
+		s->nuser = (uint16_t)(d > 0 && d < 65535 ? d : 0);
+	}
 	memcpy(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t));
 	memcpy(s->pcs + nu, ev->kstack, (size_t)nk * sizeof(uint64_t));
 	count(&s->c, ev->ts, fail);
@@ -676,6 +687,12 @@ bool kb_model_paused(const struct kb_model *m)
 }
 
 /* ---- life cycle and settings ---- */
+
+void kb_model_set_stack_depth(struct kb_model *m, kb_stack_depth_fn fn, void *ctx)
+{
+	m->depth_fn = fn;
+	m->depth_ctx = ctx;
+}
 
 struct kb_model *kb_model_new(const struct kb_model_limits *lim)
 {
@@ -887,6 +904,8 @@ void kb_mstack_event(const struct kb_mstack *s, struct kb_event *ev)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->flags = s->flags;
+	ev->ustack_src = s->usrc;
+	ev->ustack_id = s->uid;
 	ev->n_ustack = s->nu;
 	ev->n_kstack = s->nk;
 	memcpy(ev->ustack, s->pcs, (size_t)s->nu * sizeof(uint64_t));
@@ -1067,7 +1086,7 @@ static void emit_note(struct kb_model *m, const struct kb_row *parent, int depth
 static void emit_stack(struct kb_model *m, const struct kb_row *sr, unsigned int more)
 {
 	const struct kb_mstack *s = sr->s;
-	int nf = s->nu + s->nk;
+	int nf = kb_mstack_nuser(s) + s->nk;
 
 	for (int i = 0; i < nf; i++) {
 		struct kb_row f = { .kind = KB_ROW_FRAME, .depth = 3, .p = sr->p, .t = sr->t, .s = s, .sub = i };
@@ -1092,7 +1111,7 @@ static void emit_target(struct kb_model *m, const struct kb_row *tr, unsigned in
 		r->p = tr->p;
 		r->t = t;
 		r->s = s;
-		r->expandable = s->nu + s->nk > 0;
+		r->expandable = kb_mstack_nuser(s) + s->nk > 0;
 	}
 	sort_rows(m, m->lvl[2], n);
 	for (size_t i = 0; i < n; i++) {

@@ -37,6 +37,7 @@
 #include "filter.h"
 #include "keys.h"
 #include "listeners.h"
+#include "metrics.h"
 #include "model.h"
 #include "pipeline.h"
 #include "record.h"
@@ -59,6 +60,7 @@ struct tui {
 	struct kb_pipeline *pl;		/* NULL on a recording */
 	struct kb_model *m;
 	struct kb_eventlog *log;	/* the latest calls, for the log view */
+	struct kb_metrics *mt;		/* --metrics, NULL without */
 	struct kb_view v;
 	struct kb_buf host;		/* the help screen's "This host" text */
 	struct kb_screen scr;
@@ -331,6 +333,21 @@ static void resolve_stack(void *ctx, int pid, const struct kb_mstack *s, bool ke
 }
 
 /* The table's sink: every call that passed the selection is counted into the model. */
+/* kb_stack_depth_fn: a new perf stack of the table is resolved once to know its rows. */
+static int stack_depth(void *ctx, int pid, const struct kb_mstack *s)
+{
+	struct tui *t = ctx;
+	struct kb_stack *st = xmalloc(sizeof(*st));
+	struct kb_event ev;
+	int n;
+
+	kb_mstack_event(s, &ev);
+	kb_sym_stack(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), pid, &ev, false, st);
+	n = st->n;
+	free(st);
+	return n;
+}
+
 static void model_sink_add(void *ctx, const struct kb_bind *b)
 {
 	kb_model_add(ctx, b);
@@ -490,6 +507,7 @@ static int loop(struct tui *t, int sigfd)
 		if (now >= next_tick) {
 			/* a recording's processes are not this host's: none exits */
 			kb_model_tick(t->m, now, t->e ? kb_model_pid_alive : NULL);
+			kb_metrics_tick(t->mt, t->e, now);
 			redo |= KB_REDO_DRAW;
 			next_tick = now + delay;
 		}
@@ -541,6 +559,13 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 							       .add = model_sink_add });
 		kb_pipeline_add_sink(t->pl, &(struct kb_sink){ .name = "log", .ctx = t->log,
 							       .add = log_sink_add });
+		/* perf stacks: where they are, how to unwind them, how deep each is in the table */
+		kb_model_set_stack_depth(t->m, stack_depth, t);
+		kb_sym_set_stacks(kb_enricher_symbolizer(kb_pipeline_enricher(t->pl)), e->stacks,
+				  o->stack_mode, o->stack_depth ? o->stack_depth : kb_perfstack_max_depth(),
+				  o->stack_copies, e->stack_note);
+		t->mt = kb_metrics_new(o->metrics, o->metrics_series, (uint64_t)(o->delay * 1e9), backend);
+		kb_metrics_attach(t->mt, t->pl);
 		/* the help screen explains the backend with the same reasoning as --check */
 		kb_check_report(&e->caps, o->backend, false, &t->host);
 		kb_buf_printf(&t->host, "in use:               %s\n", e->plan.desc);
@@ -600,9 +625,12 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 		snprintf(err, errlen, "waiting for input failed: %s", strerror(-ret));
 		ret = KB_EXIT_FAIL;
 	}
+	if (kb_metrics_finish(t->mt, e, stderr))	/* (the failure is on stderr now) */
+		ret = KB_EXIT_FAIL;
 out:
 	kb_pipeline_free(t->pl);
 	kb_record_close(t->rec);
+	kb_metrics_free(t->mt);
 	kb_buf_free(&t->host);
 	kb_model_free(t->m);
 	kb_eventlog_free(t->log);

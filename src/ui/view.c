@@ -241,7 +241,14 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	/* a budget that bit is shown, never silent */
 	if (kb_budget_text(&v->es, budget, sizeof(budget))[0]) {
 		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  ", -1);
-		kb_screen_put(s, 2, x, KB_A_WARN, budget, -1);
+		x = kb_screen_put(s, 2, x, KB_A_WARN, budget, -1);
+	}
+	/* user stacks: calls past the copy budget (or a full copy ring) got frame pointers only */
+	if (st->stack_over_budget || st->stack_copy_ring_full || st->stack_lost) {
+		x = kb_screen_put(s, 2, x, KB_A_LABEL, "  stacks ", -1);
+		putf(s, 2, x, KB_A_WARN, "%" PRIu64 " copies, FP only %" PRIu64 " (budget) %" PRIu64
+		     " (ring), lost %" PRIu64, st->stack_copies, st->stack_over_budget,
+		     st->stack_copy_ring_full, st->stack_lost);
 	}
 }
 
@@ -433,7 +440,7 @@ static void detail_items(struct kb_view *v, const struct kb_row *r, char *title,
 		item(it, "failed=%" PRIu64, r->s->c.fails);
 		item(it, "first=%s", kb_fmt_time(r->s->c.first, f1, sizeof(f1)));
 		item(it, "last=%s", kb_fmt_time(r->s->c.last, f2, sizeof(f2)));
-		item(it, "user_frames=%d", r->s->nu);
+		item(it, "user_frames=%d", kb_mstack_nuser(r->s));
 		item(it, "kernel_frames=%d", r->s->nk);
 		if (v->resolve) {
 			/* the symbolizer says when a frame-pointer walk looks cut short */
@@ -453,7 +460,7 @@ static void detail_items(struct kb_view *v, const struct kb_row *r, char *title,
 		if (fr.known)
 			item(it, "off=0x%" PRIx64, fr.off);
 		item(it, "obj=%s", fr.obj[0] ? fr.obj : "-");
-		item(it, "space=%s", r->sub >= r->s->nu ? "kernel" : "user");
+		item(it, "space=%s", r->sub >= kb_mstack_nuser(r->s) ? "kernel" : "user");
 		break;
 	case KB_ROW_NOTE:
 		snprintf(title, tlen, "%s", r->note);

@@ -160,6 +160,51 @@ static int set_no_stacks(struct kb_options *o, const char *a, char *err, size_t 
 	return 0;
 }
 
+static int set_stack(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!strcmp(a, "auto"))
+		o->stack_mode = KB_STACK_AUTO;
+	else if (!strcmp(a, "fp"))
+		o->stack_mode = KB_STACK_FP;
+	else if (!strcmp(a, "dwarf"))
+		o->stack_mode = KB_STACK_DWARF;
+	else
+		return ERR("--stack: '%.40s' is not one of auto, fp, dwarf", a);
+	return 0;
+}
+
+static int set_stack_depth(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	/* the kernel refuses more than kernel.perf_event_max_stack (EOVERFLOW): checked at start */
+	if (parse_long(a, 1, 65535, &v))
+		return ERR("--stack-depth: '%.40s' is not a number of frames (1-65535)", a);
+	o->stack_depth = (unsigned int)v;
+	return 0;
+}
+
+static int set_stack_bytes(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	/* the kernel wants a multiple of 8 below 64 KB (one record holds it all) */
+	if (parse_long(a, 8, 65528, &v) || v % 8)
+		return ERR("--stack-bytes: '%.40s' is not a multiple of 8 in 8-65528", a);
+	o->stack_bytes = (unsigned int)v;
+	return 0;
+}
+
+static int set_stack_copies(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 0, 1000000, &v))
+		return ERR("--stack-copies: '%.40s' is not a number per second (0-1000000)", a);
+	o->stack_copies = (unsigned int)v;
+	return 0;
+}
+
 static int set_backend(struct kb_options *o, const char *a, char *err, size_t errlen)
 {
 	/* which names exist is the backend table's business (trace/backend.c): main asks it */
@@ -282,6 +327,31 @@ static int set_verbose(struct kb_options *o, const char *a, char *err, size_t er
 	return 0;
 }
 
+static int set_metrics(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	if (!a[0] || strlen(a) >= sizeof(o->metrics))
+		return ERR("--metrics: '%.60s' is not a file name", a);
+	strcpy(o->metrics, a);
+	return 0;
+}
+
+static int set_metrics_series(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	long v;
+
+	if (parse_long(a, 16, 100000, &v))
+		return ERR("--metrics-series: '%.40s' is not a number of series (16-100000)", a);
+	o->metrics_series = (int)v;
+	return 0;
+}
+
+static int set_quiet(struct kb_options *o, const char *a, char *err, size_t errlen)
+{
+	o->quiet = true;
+	o->mode = KB_MODE_BATCH;
+	return 0;
+}
+
 #define MODE_SETTER(fn, m) \
 	static int fn(struct kb_options *o, const char *a, char *err, size_t errlen) \
 	{ o->mode = (m); return 0; }
@@ -298,6 +368,14 @@ static const struct kb_optdef optdefs[] = {
 	{ "json",	'j', NULL,	"print one JSON object per line (implies --batch)", set_json },
 	{ "stacks",	0,   NULL,	"with --batch: print user and kernel stacks", set_stacks },
 	{ "no-stacks",	0,   NULL,	"do not record stacks at all (lowest overhead)", set_no_stacks },
+	{ "stack",	0,   "MODE",	"user stacks: fp, dwarf or auto (default auto: DWARF where frame "
+					"pointers stop short)", set_stack },
+	{ "stack-depth", 0,  "N",	"most user frames per stack (default kernel.perf_event_max_stack)",
+	  set_stack_depth },
+	{ "stack-bytes", 0,  "N",	"user stack bytes copied for DWARF unwinding (default 8192)",
+	  set_stack_bytes },
+	{ "stack-copies", 0, "N",	"stack copies kept per process per second, FP chains beyond "
+					"(default 100)", set_stack_copies },
 	{ "backend",	'B', "NAME",	"auto, kprobe or syscalls (default auto)", set_backend },
 	{ "buffer-kb",	0,   "KB",	"per-CPU ring buffer size (default 2048)", set_buffer_kb },
 	{ "duration",	't', "SECONDS",	"stop after SECONDS", set_duration },
@@ -305,12 +383,15 @@ static const struct kb_optdef optdefs[] = {
 	{ "port",	'P', "PORT[,PORT]",	"only binds to these ports (0 = kernel-assigned)", set_port },
 	{ "comm",	'c', "NAME[,NAME]",	"only these command names (exact)", set_comm },
 	{ "failed",	'x', NULL,	"only failed binds", set_failed },
-	{ "delay",	'd', "SECONDS",	"refresh interval of the live table (default 1)", set_delay },
+	{ "delay",	'd', "SECONDS",	"refresh interval of the live table and --metrics (default 1)", set_delay },
 	{ "filter",	'F', "TEXT",	"initial filter of the live table (as typed after '\\')", set_filter },
 	{ "sort",	's', "COLUMN",	"initial sort column of the live table", set_sort },
 	{ "no-color",	0,   NULL,	"no colors (also when NO_COLOR is set)", set_no_color },
 	{ "no-mouse",	0,   NULL,	"leave the mouse to the terminal (no click to select or sort)",
 	  set_no_mouse },
+	{ "metrics",	0,   "FILE",	"write Prometheus metrics to FILE every --delay (for node_exporter)", set_metrics },
+	{ "metrics-series", 0, "N",	"at most N series of bind counters in --metrics (default 2000)", set_metrics_series },
+	{ "quiet",	'q', NULL,	"print nothing, only record (with --metrics or --write); implies --batch", set_quiet },
 	{ "verbose",	'v', NULL,	"explain tracing setup on stderr", set_verbose },
 	{ "listeners",	0,   NULL,	"with --batch: first the sockets already bound (the live table always "
 	  "lists them)", set_listeners },
@@ -345,7 +426,11 @@ static void defaults(struct kb_options *o)
 	o->color = !(nc && *nc);
 	o->buffer_kb = 2048;
 	o->delay = 1.0;
+	o->stack_mode = KB_STACK_AUTO;
+	o->stack_bytes = KB_STACK_BYTES_DEF;
+	o->stack_copies = KB_STACK_COPIES_DEF;
 	o->write_max_mb = 256;
+	o->metrics_series = 2000;
 }
 
 static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_seen[],
@@ -360,12 +445,16 @@ static int check_conflicts(struct kb_options *o, bool stacks_seen, bool mode_see
 		return ERR("conflicting options: choose one of --batch, --check, --cleanup, --help, --version");
 	if (stacks_seen && !o->record_stacks)
 		return ERR("conflicting options: --stacks and --no-stacks");
-	if (o->read_path && (o->write_path || o->listeners))
-		return ERR("--read shows a recording: --write and --listeners need a live host");
+	if (o->read_path && (o->write_path || o->listeners || o->metrics[0]))
+		return ERR("--read shows a recording: --write, --listeners and --metrics need a live host");
 	if (o->count && o->mode != KB_MODE_BATCH)
 		return ERR("--count goes with --batch (the live table runs until q)");
 	if (o->print_stacks && o->mode != KB_MODE_BATCH)
 		return ERR("--stacks goes with --batch (the live table always shows stacks)");
+	if (o->quiet && (o->json || o->print_stacks))
+		return ERR("conflicting options: --quiet prints nothing, not --json or --stacks");
+	if (o->quiet && !o->metrics[0] && !o->write_path)
+		return ERR("--quiet needs --metrics=FILE or --write=FILE: otherwise nothing would be recorded");
 	return 0;
 }
 
@@ -459,8 +548,22 @@ void kb_options_usage(FILE *f)
 		"  kbindtop -b -x                   print failed binds as they happen\n"
 		"  kbindtop -j --stacks -t 10       ten seconds of JSON with call stacks\n"
 		"  kbindtop --check                 what this kernel supports\n"
+		"  kbindtop -q --metrics=/var/lib/prometheus/node-exporter/kbindtop.prom\n"
+		"                                   bind counters for node_exporter, nothing printed\n"
 		"\n"
 		"Exit status: 0 on success, 1 when tracing cannot be set up, 2 on bad usage.\n"
 		"See kbindtop(8).\n");
+}
+
+const char *kb_stack_mode_name(enum kb_stack_mode m)
+{
+	switch (m) {
+	case KB_STACK_FP:
+		return "fp";
+	case KB_STACK_DWARF:
+		return "dwarf";
+	default:
+		return "auto";
+	}
 }
 

@@ -13,7 +13,23 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kbt-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # corpus for the decoder: every captured page, prefixed by its inst/cpu byte
-mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf" "$work/replay"
+mkdir -p "$work/decode" "$work/sockaddr" "$work/symtext" "$work/elf" "$work/replay" "$work/perfsample" "$work/gopcln" "$work/cgroup"
+# seeds for the perf sample and .gopclntab readers: small valid inputs
+python3 - "$work" <<'PY'
+import struct, sys
+out = sys.argv[1]
+ips = [0x401000, 0x402000, 0x403000]
+body = struct.pack('<IIQQ', 42, 42, 123, len(ips) + 1) + struct.pack('<Q', 2**64 - 512)
+body += b''.join(struct.pack('<Q', a) for a in ips)
+body += struct.pack('<Q', 2) + b''.join(struct.pack('<Q', 0x1000 + i) for i in range(17))
+body += struct.pack('<Q', 64) + bytes(range(64)) + struct.pack('<Q', 32)
+open(out + '/perfsample/seed', 'wb').write(struct.pack('<IHH', 9, 0, 8 + len(body)) + body)
+names = b'main.main\0main.f\0'
+hdr = struct.pack('<IBBBBQQQQQQQQ', 0xfffffff0, 0, 0, 1, 8, 2, 0, 0x401000, 72, 0, 0, 0, 72 + len(names))
+ftab = struct.pack('<IIIIII', 0, 24, 0x100, 32, 0x200, 0)
+recs = struct.pack('<Ii', 0, 0) + struct.pack('<Ii', 0x100, 10)
+open(out + '/gopcln/seed', 'wb').write(struct.pack('<Q', 0x401010) + hdr + names + ftab + recs)
+PY
 python3 - "$work" "$top_srcdir"/tests/data/*.capture <<'PY'
 import sys, os
 out = sys.argv[1]
@@ -58,6 +74,14 @@ recs = [b'{"kbindtop_recording":1,"version":"0.1.0","host":"h","kernel":"6.1","b
         b'[1,{"a":[true,false,null,-1.25]}]\n{}\n']
 for k, t in enumerate(recs):
     open(os.path.join(out, 'replay', 'r%d' % k), 'wb').write(t)
+# cgroup seeds: kubelet paths of each driver, a cgroup file, hostnames
+uid, cid = '1b2c3d4e_5f60_7182_93a4_b5c6d7e8f901', 'ab' * 32
+cgs = [b'/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/cri-containerd-%s.scope\0web-1\0node-1' % (uid.encode(), cid.encode()),
+       b'/kubepods/besteffort/pod%s/%s\0web-\x1b\0node' % (uid.replace('_', '-').encode(), cid.encode()),
+       b'12:cpu:/docker/%s\n1:name=systemd:/system.slice/x.service\n0::/lxc.payload.c1/init.scope\n' % cid.encode(),
+       b'/machine.slice/libpod-%s.scope/container\0ev"il\\\0h' % cid.encode()]
+for k, t in enumerate(cgs):
+    open(os.path.join(out, 'cgroup', 'c%d' % k), 'wb').write(t)
 PY
 # ELF seeds: small real binaries
 for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
@@ -65,7 +89,7 @@ for f in /bin/true /usr/lib/x86_64-linux-gnu/libc.so.6; do
 done
 
 fail=0
-for t in decode sockaddr symtext elf replay; do
+for t in decode sockaddr symtext elf replay cgroup perfsample gopcln; do
 	bin=$top_builddir/tests/fuzz/fuzz_$t
 	[ -x "$bin" ] || { echo "FAIL: $bin not built (configure CC=clang --enable-fuzzing)"; exit 1; }
 	mkdir -p "$work/crash-$t"

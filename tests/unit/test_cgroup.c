@@ -80,9 +80,88 @@ static void test_file(void)
 	CHECK_STR(out, "/system");
 }
 
+#define UID_SD "1b2c3d4e_5f60_7182_93a4_b5c6d7e8f901"	/* systemd escapes '-' */
+#define UID "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901"
+
+static void pod(const char *path, const char *hostname, const char *host, const char *want)
+{
+	char out[96];
+
+	kb_cgroup_pod_name(path, hostname, host, out, sizeof(out));
+	CHECK_STR(out, want);
+}
+
+/* Cgroup paths as kubelet makes them on real nodes, for each driver and runtime. */
+static void test_pod(void)
+{
+	static const char *const paths[] = {
+		/* systemd driver, containerd, each QoS class */
+		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_SD ".slice/"
+		"cri-containerd-" ID64 ".scope",
+		"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_SD ".slice/"
+		"cri-containerd-" ID64 ".scope",
+		"/kubepods.slice/kubepods-pod" UID_SD ".slice/cri-containerd-" ID64 ".scope",
+		/* systemd driver, CRI-O */
+		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_SD ".slice/"
+		"crio-" ID64 ".scope",
+		/* cgroupfs driver (containerd or CRI-O): bare ids */
+		"/kubepods/burstable/pod" UID "/" ID64,
+		"/kubepods/besteffort/pod" UID "/" ID64,
+		"/kubepods/pod" UID "/" ID64,
+		/* kind: kubelet under --cgroup-root=/kubelet, inside a node container */
+		"/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-besteffort.slice/"
+		"kubelet-kubepods-besteffort-pod" UID_SD ".slice/cri-containerd-" ID64 ".scope",
+		/* the pause container's cgroup is the pod's too */
+		"/kubepods/burstable/pod" UID,
+	};
+	char uid[64];
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		CHECK_INT(kb_cgroup_pod_uid(paths[i], uid, sizeof(uid)), 0);
+		CHECK_STR(uid, UID);
+		pod(paths[i], "web-7d4b9c6f5-x2k8q", "node-1", "web-7d4b9c6f5-x2k8q");
+		/* hostNetwork: the pod shares the node's UTS namespace */
+		pod(paths[i], "node-1", "node-1", "");
+		/* the hostname could not be read */
+		pod(paths[i], "", "node-1", "");
+		pod(paths[i], NULL, "node-1", "");
+		/* the host's could not: no guess */
+		pod(paths[i], "web-1", "", "");
+		pod(paths[i], "web-1", NULL, "");
+	}
+	desc(paths[7], "k8s-pod:" UID " containerd:3f2a9c1b7d4e", "");
+
+	/* not a kubelet cgroup: a container's own hostname is not a pod name */
+	static const char *const not_pods[] = {
+		"/",
+		"/system.slice/docker-" ID64 ".scope",
+		"/docker/" ID64,
+		"/machine.slice/libpod-" ID64 ".scope/container",
+		"/system.slice/pod-manager.service",	/* "pod" outside kubepods */
+		"/pod" UID "/" ID64,
+		"/kubepods.slice/kubepods-burstable.slice",	/* the QoS slice, no pod */
+		"/kubepods/burstable",
+	};
+	for (size_t i = 0; i < sizeof(not_pods) / sizeof(not_pods[0]); i++) {
+		CHECK(kb_cgroup_pod_uid(not_pods[i], uid, sizeof(uid)) < 0);
+		pod(not_pods[i], "web-1", "node-1", "");
+	}
+
+	/* the hostname is set by whoever runs in the pod: it comes out visible */
+	pod(paths[0], "ev\x1b[2Jil\n", "node-1", "ev\\x1b[2Jil\\x0a");
+	/* and truncated, not overflowed */
+	{
+		char small[8];
+
+		kb_cgroup_pod_name(paths[4], "a-very-long-pod-name", "node-1", small, sizeof(small));
+		CHECK_STR(small, "a-very-");
+	}
+}
+
 int main(void)
 {
 	test_describe();
 	test_file();
+	test_pod();
 	return check_done("test_cgroup");
 }
