@@ -26,17 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "enrich.h"
-#include "format.h"
 #include "symbols.h"
-
-static uint64_t now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static struct kb_event stack_ev;
 
@@ -130,6 +122,7 @@ int main(int argc, char **argv)
 	long iters = argc > 1 ? atol(argv[1]) : 200000, cold = 30, n;
 	struct kb_symbolizer *s;
 	struct kb_enricher *en;
+	struct kb_enrich_stats es;
 	struct kb_stack st;
 	struct kb_event ev;
 	struct kb_bind *b = malloc(sizeof(*b));
@@ -141,7 +134,7 @@ int main(int argc, char **argv)
 	f5();
 	printf("stack of %d frames:\n", stack_ev.n_ustack);
 	s = kb_sym_new();
-	kb_sym_note_process(s, self, now());
+	kb_sym_note_process(s, self, kb_now_mono());
 	kb_sym_stack(s, self, &stack_ev, false, &st);
 	for (int i = 0; i < st.n; i++)
 		printf("  #%d %s\n", i, kb_sym_frame_text(&st.f[i], txt, sizeof(txt)));
@@ -153,9 +146,9 @@ int main(int argc, char **argv)
 	t = 0;
 	for (long i = 0; i < 200; i++) {
 		s = kb_sym_new();
-		t0 = now();
-		kb_sym_note_process(s, self, now());
-		t += now() - t0;
+		t0 = kb_now_mono();
+		kb_sym_note_process(s, self, kb_now_mono());
+		t += kb_now_mono() - t0;
 		kb_sym_free(s);
 	}
 	printf("maps copy (first sight of a process)      %8.1f us\n", us(t, 200));
@@ -164,10 +157,10 @@ int main(int argc, char **argv)
 	t = 0;
 	for (long i = 0; i < cold; i++) {
 		s = kb_sym_new();
-		kb_sym_note_process(s, self, now());
-		t0 = now();
+		kb_sym_note_process(s, self, kb_now_mono());
+		t0 = kb_now_mono();
 		kb_sym_stack(s, self, &stack_ev, false, &st);
-		t += now() - t0;
+		t += kb_now_mono() - t0;
 		kb_sym_free(s);
 	}
 	printf("8-frame stack, cold (files not yet read)  %8.1f us\n", us(t, cold));
@@ -178,20 +171,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	s = kb_sym_new();
-	kb_sym_note_process(s, self, now());
+	kb_sym_note_process(s, self, kb_now_mono());
 	kb_sym_stack(s, self, &stack_ev, false, &st);
-	t0 = now();
+	t0 = kb_now_mono();
 	/* the child is a fork: same files, same addresses */
-	kb_sym_note_process(s, cpid, now());
+	kb_sym_note_process(s, cpid, kb_now_mono());
 	kb_sym_stack(s, cpid, &stack_ev, false, &st);
-	t = now() - t0;
+	t = kb_now_mono() - t0;
 	printf("new process of a known program (copy+8)   %8.1f us\n", us(t, 1));
 
 	/* warm */
-	t0 = now();
+	t0 = kb_now_mono();
 	for (long i = 0; i < iters; i++)
 		kb_sym_stack(s, self, &stack_ev, false, &st);
-	t = now() - t0;
+	t = kb_now_mono() - t0;
 	printf("8-frame stack, warm                       %8.2f us\n", us(t, iters));
 	kb_sym_free(s);
 
@@ -199,18 +192,19 @@ int main(int argc, char **argv)
 	for (int inspect = 0; inspect < 2; inspect++) {
 		en = kb_enricher_new(inspect ? 1000000000 : 0, "bench");
 		fill_event(&ev, cpid, cfd, cport, 0);
-		kb_enrich(en, &ev, b, now());
+		kb_enrich(en, &ev, b, kb_now_mono());
 		if (inspect && !b->sock_known)
 			fprintf(stderr, "warning: the socket was not inspected (root needed)\n");
 		/* one process gets 200 inspections a second: stay under that */
 		n = inspect ? 150 : iters / 10;
-		t0 = now();
+		t0 = kb_now_mono();
 		for (long i = 0; i < n; i++)
-			kb_enrich(en, &ev, b, now());
-		t = now() - t0;
-		if (inspect && kb_enricher_skipped(en))
+			kb_enrich(en, &ev, b, kb_now_mono());
+		t = kb_now_mono() - t0;
+		kb_enricher_stats(en, &es);
+		if (inspect && es.sock_skipped)
 			fprintf(stderr, "warning: %llu inspections skipped\n",
-				(unsigned long long)kb_enricher_skipped(en));
+				(unsigned long long)es.sock_skipped);
 		printf("kb_enrich per event, %-20s %8.2f us\n",
 		       inspect ? "socket inspected" : "no inspection", us(t, n));
 		kb_enricher_free(en);
@@ -227,12 +221,12 @@ int main(int argc, char **argv)
 			en = kb_enricher_new(1000000000, "bench");
 			if (seen) {
 				fill_event(&ev, cpid, cfd, cport, 0);
-				kb_enrich(en, &ev, b, now());
+				kb_enrich(en, &ev, b, kb_now_mono());
 			}
 			fill_event(&ev, cpid, cfd, cport, -EADDRINUSE);
-			t0 = now();
-			kb_enrich(en, &ev, b, now());
-			t += now() - t0;
+			t0 = kb_now_mono();
+			kb_enrich(en, &ev, b, kb_now_mono());
+			t += kb_now_mono() - t0;
 			if (!i && !seen)
 				printf("  holder: %s / %s\n", b->holder.known ? b->holder.comm : "(none)",
 				       b->hint);
@@ -242,10 +236,10 @@ int main(int argc, char **argv)
 		printf("EADDRINUSE, holder %-22s %8.1f us\n",
 		       seen ? "seen binding" : "found by /proc scan", us(t, cold));
 	}
-	t0 = now();
+	t0 = kb_now_mono();
 	for (long i = 0; i < iters / 10; i++)
-		kb_enrich(en, &ev, b, now());
-	t = now() - t0;
+		kb_enrich(en, &ev, b, kb_now_mono());
+	t = kb_now_mono() - t0;
 	printf("EADDRINUSE, holder cached (no inspection) %8.2f us\n", us(t, iters / 10));
 	kb_enricher_free(en);
 

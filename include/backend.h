@@ -10,6 +10,10 @@
  *             taken synchronously by a uprobe on bind() in each libc;
  *             io_uring binds from the io_uring tracepoints (iouring.h).
  *
+ * One table of backends (backend.c), each a struct kb_backend in its own
+ * backend_*.c: adding one is that file, a line in the table and a line in
+ * Makefile.am.
+ *
  * Main thread, during setup.
  */
 #ifndef KB_BACKEND_H
@@ -19,40 +23,32 @@
 #include <stddef.h>
 
 #include "caps.h"
-#include "decode.h"
 #include "options.h"
+#include "plan.h"
 #include "session.h"
 
-enum kb_backend {
-	KB_BK_NONE = 0,
-	KB_BK_KPROBE,
-	KB_BK_SYSCALLS,
-};
+/* The most backends kb_backend_order returns. */
+#define KB_MAX_BACKENDS 8
 
-#define KB_MAX_SPECS 16
+/* b's name, "none" for NULL. */
+const char *kb_backend_name(const struct kb_backend *b);
 
-struct kb_plan {
-	enum kb_backend backend;
-	char desc[256];			/* one line: what is probed */
-	char note[768];			/* why auto chose this, what is missing */
-	int nspec;
-	struct kb_evspec spec[KB_MAX_SPECS];
-	bool ustacks;			/* user stacks recorded (after ENTER) */
-	bool kstacks;			/* kernel stacks recorded (after KSOCK) */
-	bool exact_all;			/* every bind's address is captured synchronously */
-	int nlibc;			/* libc uprobes in place (syscalls backend) */
-	int iou_gate_inst;		/* instance of the io_uring_complete gate, -1 none */
-	bool kernel_binds;		/* kernel_bind probed: binds by the kernel itself */
-};
+/* Is name "auto" or the name of a backend? */
+bool kb_backend_known(const char *name);
 
-const char *kb_backend_name(enum kb_backend b);
+/* "auto, kprobe, syscalls": the names --backend takes, for messages. */
+const char *kb_backend_names(char *buf, size_t len);
+
+/* What the backends a request may try rely on (enum kb_backend_needs bits). */
+unsigned int kb_backend_needs(const char *req);
 
 /*
- * kb_backend_order - the backends to try for a request, best first, as
- * far as the capabilities tell; reasons for skipped ones go to why.
- * Returns how many (0: nothing can work, why says what is missing).
+ * kb_backend_order - the backends to try for a request ("auto" or a
+ * name), best first, as far as the capabilities tell; reasons for skipped
+ * ones go to why.  Returns how many (0: nothing can work, why says what
+ * is missing).
  */
-int kb_backend_order(const struct kb_caps *c, enum kb_backend_req req, enum kb_backend out[2],
+int kb_backend_order(const struct kb_caps *c, const char *req, const struct kb_backend *out[KB_MAX_BACKENDS],
 		     char *why, size_t len);
 
 /*
@@ -63,17 +59,7 @@ int kb_backend_order(const struct kb_caps *c, enum kb_backend_req req, enum kb_b
 int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const struct kb_caps *c,
 		     struct kb_plan *plan, char *err, size_t errlen);
 
-/* Backend-specific halves, in backend_kprobe.c and backend_syscalls.c. */
-int kb_backend_kprobe(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
-		      int inst_enter, int inst_other, char *err, size_t errlen);
-int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
-			int inst_enter, int inst_other, char *err, size_t errlen);
-
 /* The --comm filter on the generic comm field, valid on every event ("" none). */
 void kb_backend_comm_filter(const struct kb_options *o, char *buf, size_t len);
-
-/* Append an event spec to the plan; returns it (NULL when full). */
-struct kb_evspec *kb_plan_add(struct kb_plan *plan, const char *system, const char *name,
-			      enum kb_role role, int inst);
 
 #endif

@@ -22,7 +22,7 @@ int kb_check_run(const struct kb_options *o, FILE *f);
  * kernel accepts them (--check); without, only what c says (the live
  * table's help screen, while tracing runs).  0 if tracing is possible.
  */
-int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_create,
+int kb_check_report(const struct kb_caps *c, const char *req, bool try_create,
 		    struct kb_buf *out);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "model.h"
 #include "symbols.h"
@@ -56,8 +57,14 @@ int kb_column_find(const char *name);
 /* "pid, user, ...": every column name, for messages. */
 const char *kb_column_names(char *buf, size_t len);
 
-/* The default sort column (most recent activity first). */
+/* The default sort column (most recent activity first, a new model's order). */
 int kb_column_default_sort(void);
+
+/* Sort the model's rows by column col (kb_model_set_sort with its compare function). */
+void kb_columns_sort(struct kb_model *m, int col, bool desc);
+
+/* The column the model's rows are sorted by (the default one for a new model). */
+int kb_columns_sorted(const struct kb_model *m);
 
 /*
  * kb_columns_layout - which columns fit in width, left to right, and how
@@ -74,6 +81,13 @@ int kb_columns_layout(int width, int cols[], int widths[]);
  */
 void kb_mstack_frame(const struct kb_mstack *s, int i, int pid, kb_resolve_fn resolve, void *rctx,
 		     struct kb_frame *out);
+
+/*
+ * kb_columns_list - the column table for the documentation check, one
+ * "name<TAB>title<TAB>drop rank<TAB>sort" line per column ("default" on
+ * the default sort column, "-" elsewhere).
+ */
+void kb_columns_list(FILE *f);
 
 /* "OK", "EADDRINUSE", "?": the result of a call, as batch output writes it. */
 const char *kb_row_result(const struct kb_bind *b, char *buf, size_t len);

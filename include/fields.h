@@ -2,7 +2,9 @@
 /*
  * fields.h - the table of output fields of a bind: name, help and how to
  * get the value.  JSON output, the curses detail pane, --list-fields and
- * the man page check all walk this one table.  Pure; any thread.
+ * the man page check all walk this one table.  Consumer thread only: the
+ * stack fields resolve frames through the enricher's symbolizer
+ * (symbols.h), which that thread owns.
  */
 #ifndef KB_FIELDS_H
 #define KB_FIELDS_H

@@ -10,12 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"		/* timestamps are kb_now_mono()'s */
 #include "enrich.h"
-
-/* CLOCK_MONOTONIC ns -> CLOCK_REALTIME ns (offset measured once at startup). */
-void kb_clock_init(void);
-uint64_t kb_mono_to_real(uint64_t mono_ns);
-uint64_t kb_now_mono(void);
 
 /* "HH:MM:SS.uuuuuu" local time of a monotonic timestamp. */
 const char *kb_fmt_time(uint64_t mono_ns, char *buf, size_t len);

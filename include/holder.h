@@ -72,9 +72,8 @@ int kb_holders_unpriv_port(struct kb_holders *h, int pid, uint64_t netns, uint64
  */
 void kb_holders_note_bind(struct kb_holders *h, uint64_t netns, int port, int pid);
 
-/* Lookups skipped for budget, and /proc scans made (for statistics). */
+/* Lookups skipped for budget (shown in the batch summary). */
 uint64_t kb_holders_skipped(const struct kb_holders *h);
-uint64_t kb_holders_scans(const struct kb_holders *h);
 
 struct nlmsghdr;
 typedef void (*kb_diag_fn)(const struct nlmsghdr *nlh, void *ctx);

@@ -11,6 +11,7 @@
 #ifndef KB_EVENT_H
 #define KB_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define KB_COMM_LEN	16	/* TASK_COMM_LEN */
@@ -81,6 +82,12 @@ static inline int kb_addr_src_exact(int src)
 {
 	return src == KB_ADDR_UPROBE || src == KB_ADDR_KPROBE ||
 	       src == KB_ADDR_KCOPY || src == KB_ADDR_TRACEPOINT || src == KB_ADDR_DIAG;
+}
+
+/* Did the call fail?  (One whose return was never seen did not, as far as is known.) */
+static inline bool kb_event_failed(const struct kb_event *ev)
+{
+	return ev->ret < 0 && ev->ret != KB_RET_UNKNOWN;
 }
 
 #endif

@@ -75,6 +75,12 @@ const char *kb_key_name(int key, char *buf, size_t len);
 /* "Up, k": the keys of a definition, for the help screen. */
 const char *kb_keydef_names(const struct kb_keydef *d, char *buf, size_t len);
 
+/*
+ * kb_keys_help - the key table as the view shows it (kb_view_set_keys):
+ * a static array of *n entries, rebuilt by each call.
+ */
+const struct kb_keyhelp *kb_keys_help(int *n);
+
 /* One line per key, "NAME<TAB>help" (--list-keys, for the man page check). */
 void kb_keys_list(FILE *f);
 

@@ -181,8 +181,16 @@ void kb_model_clear(struct kb_model *m, uint64_t now);
 int kb_model_set_filter(struct kb_model *m, const char *text);
 const char *kb_model_filter(const struct kb_model *m);
 
-/* Sort by column index (columns.h), descending or not. */
-void kb_model_set_sort(struct kb_model *m, int col, bool desc);
+/* Orders two sibling rows (same kind); 0 when equal or not meaningful. */
+typedef int (*kb_row_cmp)(const struct kb_row *a, const struct kb_row *b);
+
+/*
+ * kb_model_set_sort - order siblings by cmp, descending or not; key is
+ * the caller's name for that order (columns.h: a column index), given
+ * back by kb_model_sort_col.  The model knows nothing of columns: a new
+ * model (key -1, cmp NULL) shows the most recent activity first.
+ */
+void kb_model_set_sort(struct kb_model *m, int key, kb_row_cmp cmp, bool desc);
 int kb_model_sort_col(const struct kb_model *m);
 bool kb_model_sort_desc(const struct kb_model *m);
 

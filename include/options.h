@@ -18,13 +18,8 @@ enum kb_mode {
 	KB_MODE_HELP,
 	KB_MODE_VERSION,
 	KB_MODE_LIST_FIELDS,	/* hidden: JSON field list for the docs check */
+	KB_MODE_LIST_COLUMNS,	/* hidden: live table columns for the docs check */
 	KB_MODE_LIST_KEYS,	/* hidden: live table keys for the docs check */
-};
-
-enum kb_backend_req {
-	KB_BACKEND_AUTO = 0,
-	KB_BACKEND_KPROBE,
-	KB_BACKEND_SYSCALLS,
 };
 
 /* --stack: how user stacks are taken from perf samples */
@@ -42,7 +37,7 @@ enum kb_stack_mode {
 
 struct kb_options {
 	enum kb_mode mode;
-	enum kb_backend_req backend;
+	char backend[32];		/* "auto" or a backend's name (main checks which) */
 	bool json;
 	bool print_stacks;		/* batch: print stacks (--stacks) */
 	bool record_stacks;		/* record user/kernel stacks (default on) */
@@ -92,8 +87,5 @@ void kb_options_usage(FILE *f);
 
 /* "auto", "fp", "dwarf". */
 const char *kb_stack_mode_name(enum kb_stack_mode m);
-
-/* Backend name for messages and JSON. */
-const char *kb_backend_req_name(enum kb_backend_req b);
 
 #endif

@@ -80,8 +80,8 @@ bool kb_pair_flush_all(struct kb_pair *p, size_t *room);
 /* Records held but not yet processed (the reader then polls with a short timeout). */
 uint64_t kb_pair_queued(const struct kb_pair *p);
 
-/* Threads with a call or address waiting for its partner (expired after a hold time). */
-int kb_pair_open(const struct kb_pair *p);
+/* How many threads have a call or address waiting for its partner (expired after a hold time). */
+int kb_pair_waiting(const struct kb_pair *p);
 
 void kb_pair_get_stats(const struct kb_pair *p, struct kb_pair_stats *st);
 

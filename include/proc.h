@@ -67,8 +67,6 @@ int kb_procs_thread(struct kb_procs *pc, int tid, const char *comm, uint64_t now
 
 /* Loads of process details from /proc so far. */
 uint64_t kb_procs_loads(const struct kb_procs *pc);
-/* Entries evicted to stay within max. */
-uint64_t kb_procs_evicted(const struct kb_procs *pc);
 
 /* Thread group id of thread tid from /proc/TID/status; -errno if gone. */
 int kb_proc_tgid(int tid);

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct tracefs_dynevent;
 struct tracefs_instance;
@@ -97,13 +98,5 @@ int kb_session_destroy(struct kb_session *s);
 
 /* Async-signal-safe best-effort removal, for fatal signal handlers. */
 void kb_session_emergency(const struct kb_session *s);
-
-/*
- * kb_session_reap - remove instances and dynamic events left by kbindtop
- * runs that are no longer alive (never a live one's).  Returns the number
- * of items removed, or -errno.  If report is non-NULL, one line per item
- * is written to it.
- */
-int kb_session_reap(void *report_file);
 
 #endif

@@ -23,45 +23,20 @@
 #include "listeners.h"
 #include "replay.h"
 #include "model.h"
+#include "screen.h"
 #include "stats.h"
 
-/* What a cell looks like; tui.c maps these to colors or, without colors, to bold/reverse/dim. */
-enum kb_attr {
-	KB_A_NORMAL = 0,
-	KB_A_LABEL,		/* header text */
-	KB_A_VALUE,		/* header numbers */
-	KB_A_WARN,		/* losses, PAUSED, messages */
-	KB_A_TITLE,		/* column titles, pane titles */
-	KB_A_SORT,		/* title of the sort column */
-	KB_A_SELECT,		/* the selected row */
-	KB_A_FAIL,		/* failed calls */
-	KB_A_EXITED,		/* processes that are gone */
-	KB_A_TREE,		/* stacks, frames, notes */
-	KB_A_KEY,		/* a key in the bottom bar */
-	KB_A_KEYLABEL,		/* what it does */
-	KB_A_NATTR
-};
-
-/* Text rows with attributes.  Text is printable ASCII only, always. */
-struct kb_screen {
-	int w, h;
-	char *text;		/* h rows of w characters, each followed by a NUL */
-	unsigned char *attr;	/* h rows of w attributes */
-	int cur_y, cur_x;	/* where the terminal cursor goes; cur_y < 0: hidden */
-};
-
-void kb_screen_init(struct kb_screen *s);
-void kb_screen_resize(struct kb_screen *s, int w, int h);
-void kb_screen_free(struct kb_screen *s);
-/* Row y as a NUL-terminated string of exactly w characters. */
-const char *kb_screen_line(const struct kb_screen *s, int y);
 /*
- * kb_screen_put - write text at (y, x), at most maxw cells (< 0: to the
- * edge).  Any byte that is not printable ASCII is shown as '?', so
- * nothing written here can move the cursor or change terminal state.
- * Returns the column after the last cell written.
+ * A key as the view shows it, in the bottom bar and the help screen.
+ * keys.c makes these from its key table (kb_keys_help) and the monitor
+ * passes them in, so the view does not depend on the keys that drive it.
  */
-int kb_screen_put(struct kb_screen *s, int y, int x, int attr, const char *text, int maxw);
+struct kb_keyhelp {
+	char names[64];		/* "Up, k": every key of the entry */
+	char first[16];		/* its first key's name, for the bottom bar */
+	const char *help;
+	const char *bar;	/* bottom bar label, or NULL */
+};
 
 struct kb_view {
 	int w, h;
@@ -89,6 +64,8 @@ struct kb_view {
 	struct kb_enrich_stats es;	/* what enrichment budgets skipped (shown when any) */
 	kb_resolve_fn resolve;
 	void *rctx;
+	const struct kb_keyhelp *keys;	/* bottom bar and help; set by kb_view_set_keys */
+	int nkeys;
 	const struct kb_listen_stats *listen;	/* the scan at the start, or NULL */
 	char rec[128];				/* the recording's status (-w), "" none */
 	const struct kb_replay_info *replay;	/* -r: the recording shown, or NULL */
@@ -108,6 +85,9 @@ struct kb_view {
 
 void kb_view_init(struct kb_view *v, const char *backend, double delay, uint64_t start_ns);
 void kb_view_resize(struct kb_view *v, int w, int h);
+
+/* The keys to show (kept by pointer: they must outlive the view). */
+void kb_view_set_keys(struct kb_view *v, const struct kb_keyhelp *keys, int n);
 
 /* Render everything (help screen or table) into s, which is resized to the view. */
 void kb_view_render(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s);

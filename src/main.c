@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "check.h"
 #include "engine.h"
+#include "fileio.h"
 #include "symbols.h"
 #include "filter.h"
 #include "format.h"
@@ -26,6 +27,7 @@
 #include "listeners.h"
 #include "metrics.h"
 #include "options.h"
+#include "reap.h"
 #include "pipeline.h"
 #include "record.h"
 #include "replay.h"
@@ -44,19 +46,16 @@ static void fatal_cleanup(void *arg)
 /* Root, or the capability tracefs needs (CAP_SYS_ADMIN). */
 static bool privileged(void)
 {
-	char line[256];
-	FILE *f;
-	bool ok = false;
+	char *st;
+	const char *v;
+	bool ok;
 
 	if (geteuid() == 0)
 		return true;
-	f = fopen("/proc/self/status", "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			ok = (strtoull(line + 7, NULL, 16) >> 21) & 1;
-	fclose(f);
+	st = kb_file_read("/proc/self/status", 1u << 16, NULL);
+	v = st ? kb_line_value(st, "CapEff:") : NULL;
+	ok = v && (strtoull(v, NULL, 16) >> 21) & 1;
+	free(st);
 	return ok;
 }
 
@@ -317,6 +316,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbindtop: %s\n", err);
 		return KB_EXIT_USAGE;
 	}
+	if (!kb_backend_known(o.backend)) {
+		fprintf(stderr, "kbindtop: --backend: '%.40s' is not one of %s\n", o.backend,
+			kb_backend_names(err, sizeof(err)));
+		return KB_EXIT_USAGE;
+	}
 	switch (o.mode) {
 	case KB_MODE_HELP:
 		kb_options_usage(stdout);
@@ -329,6 +333,9 @@ int main(int argc, char **argv)
 		return KB_EXIT_OK;
 	case KB_MODE_LIST_KEYS:
 		kb_keys_list(stdout);
+		return KB_EXIT_OK;
+	case KB_MODE_LIST_COLUMNS:
+		kb_columns_list(stdout);
 		return KB_EXIT_OK;
 	default:
 		break;

@@ -7,7 +7,12 @@
 #     page's JSON FIELDS section, and nothing else is;
 #   - every key of the live table (--list-keys) is in the man page's
 #     LIVE TABLE section;
-#   - every --option the README mentions exists.
+#   - the LIVE TABLE section's column list, --sort names and default, the
+#     order in which columns give way (--list-columns) and the row limits
+#     (include/model.h) are the program's;
+#   - every --option the README mentions exists;
+#   - the packages README's first command installs are all in tests/run's
+#     list (the newcomer's build and the test machine's cannot drift).
 # No root needed.
 set -eu
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
@@ -22,10 +27,12 @@ trap 'rm -rf "$tmp"' EXIT
 "$KBINDTOP" --help >"$tmp/help"
 "$KBINDTOP" --list-fields >"$tmp/fields"
 "$KBINDTOP" --list-keys >"$tmp/keys" 2>/dev/null || : >"$tmp/keys"
+"$KBINDTOP" --list-columns >"$tmp/columns"
 
-python3 - "$tmp/help" "$tmp/fields" "$tmp/keys" "$MAN" "$README" <<'PY'
+python3 - "$tmp/help" "$tmp/fields" "$tmp/keys" "$MAN" "$README" "$tmp/columns" "$top_srcdir/include/model.h" "$top_srcdir/tests/run" <<'PY'
 import re, sys
 help_txt, fields_txt, keys_txt = (open(f).read() for f in sys.argv[1:4])
+columns_txt, model_h, run_sh = (open(f).read() for f in sys.argv[6:9])
 man = open(sys.argv[4]).read().replace('\\-', '-').replace('\\e', '\\')
 readme = open(sys.argv[5]).read()
 fails = []
@@ -74,6 +81,35 @@ if keys_txt.strip():
         if key and key not in live.replace('\\(rq', '').replace('\\fB', '').replace('\\fR', ''):
             fails.append('key %r of the live table is not in the man page LIVE TABLE section' % key)
 
+# the live table's columns: names, titles, narrow-terminal order, default sort
+cols = [l.split('\t') for l in columns_txt.splitlines() if l.strip()]
+live = re.sub(r'\\f[BIR]|^\.[A-Z]+ ?|"', '', section('LIVE TABLE'), flags=re.M)
+titles = [c[1].split()[0] for c in cols]
+m = re.search(r'has a row:(.*?)\.\n', live, re.S)
+said = re.findall(r'\b[A-Z]{2,}\b', m.group(1)) if m else None
+if said != titles:
+    fails.append('man page LIVE TABLE lists the columns %s; the column table has %s' % (said, titles))
+m = re.search(r'On narrow terminals(.*?)give way', live, re.S)
+said = re.findall(r'\b[A-Z]{2,}\b', m.group(1)) if m else None
+gives = [c[1].split()[0] for c in sorted((c for c in cols if int(c[2])), key=lambda c: -int(c[2]))]
+if said != gives:
+    fails.append('man page LIVE TABLE says %s give way on narrow terminals; the column table drops %s'
+                 % (said, gives))
+m = re.search(r'takes a column name:(.*?)\(default\s+(\w+)', live, re.S)
+names = [c[0] for c in cols]
+default = [c[0] for c in cols if c[3] == 'default']
+if not m or re.findall(r'[a-z]+', m.group(1)) != names or [m.group(2)] != default:
+    fails.append('man page LIVE TABLE --sort names %s (default %s); the column table has %s (default %s)'
+                 % (re.findall(r'[a-z]+', m.group(1)) if m else None, m.group(2) if m else None,
+                    names, default))
+limits = {k: re.search(r'#define\s+KB_MODEL_%s\s+(\d+)' % k, model_h) for k in
+          ('MAX_PROCS', 'MAX_TARGETS', 'TARGET_STACKS')}
+m = re.search(r'At most (\d+) processes, (\d+) targets and (\d+) stacks per target', live)
+want = tuple(v.group(1) if v else '?' for v in limits.values())
+if not m or m.groups() != want:
+    fails.append('man page LIVE TABLE limits %s; include/model.h has %s (processes, targets, stacks)'
+                 % (m.groups() if m else None, want))
+
 # options on lines that run kbindtop (not configure or tests/run)
 readme_opts = set()
 for l in readme.splitlines():
@@ -82,8 +118,18 @@ for l in readme.splitlines():
 for o in sorted(readme_opts - help_opts):
     fails.append('README mentions kbindtop --%s, which does not exist' % o)
 
+# README's first command installs a subset of what tests/run installs
+m = re.search(r'apt-get install -y ([a-z0-9+. -]+?) &&', readme)
+pkgs = re.search(r'^PKGS="([^"]*)"', run_sh, re.M)
+if not m or not pkgs:
+    fails.append("README's first command or tests/run's PKGS not found")
+else:
+    for p in sorted(set(m.group(1).split()) - set(pkgs.group(1).split())):
+        fails.append("README's first command installs %s, which tests/run's PKGS lacks" % p)
+
 if fails:
     print('\n'.join('FAIL: ' + f for f in fails))
     sys.exit(1)
-print('docs agree: %d options, %d JSON fields, %d keys' % (len(help_opts), len(fields), len(keys_txt.splitlines())))
+print('docs agree: %d options, %d JSON fields, %d keys, %d columns'
+      % (len(help_opts), len(fields), len(keys_txt.splitlines()), len(cols)))
 PY

@@ -34,6 +34,7 @@
 #include "hints.h"
 #include "holder.h"
 #include "proc.h"
+#include "rate.h"
 #include "sockinfo.h"
 #include "strbuf.h"
 #include "symbols.h"
@@ -97,9 +98,7 @@ struct kb_enricher {
 	struct kb_procs *procs;
 	struct kb_symbolizer *sym;
 	struct kb_holders *holders;
-	double tokens;
-	double rate;
-	uint64_t last_ns;
+	struct kb_rate budget;		/* socket inspections */
 	struct kb_enrich_stats st;
 	int self;
 	const char *backend;
@@ -117,8 +116,7 @@ struct kb_enricher *kb_enricher_new(int inspect_per_sec, const char *backend)
 	en->procs = kb_procs_new(PROC_CACHE);
 	en->sym = kb_sym_new();
 	en->holders = kb_holders_new(HOLDER_LOOKUPS_PER_SEC);
-	en->rate = inspect_per_sec;
-	en->tokens = inspect_per_sec / 4.0;
+	kb_rate_init(&en->budget, inspect_per_sec, inspect_per_sec / 4.0);
 	en->self = getpid();
 	en->backend = backend;
 	en->targets = xcalloc(TARGET_SLOTS, sizeof(*en->targets));
@@ -154,17 +152,10 @@ void kb_enricher_stats(const struct kb_enricher *en, struct kb_enrich_stats *st)
 
 static bool take_token(struct kb_enricher *en, uint64_t now)
 {
-	if (en->last_ns)
-		en->tokens += (double)(now - en->last_ns) * 1e-9 * en->rate;
-	en->last_ns = now;
-	if (en->tokens > en->rate / 4.0)
-		en->tokens = en->rate / 4.0;
-	if (en->tokens < 1.0) {
-		en->st.sock_skipped++;
-		return false;
-	}
-	en->tokens -= 1.0;
-	return true;
+	if (kb_rate_take(&en->budget, now))
+		return true;
+	en->st.sock_skipped++;
+	return false;
 }
 
 /*
@@ -430,7 +421,7 @@ static struct target *target_get(struct kb_enricher *en, int pid, const struct k
 {
 	uint16_t n = addr_key_len(ev);
 	uint64_t h = target_hash(pid, ev->ret, ev->sa, n);
-	bool fail = ev->ret < 0 && ev->ret != KB_RET_UNKNOWN;
+	bool fail = kb_event_failed(ev);
 	struct target *t = fail ? &en->failed[h & (FAIL_SLOTS - 1)] : &en->targets[h & (TARGET_SLOTS - 1)];
 
 	if (t->hash == h && t->pid == pid && t->ret == ev->ret && t->sa_len == n &&

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "enrich.h"
+#include "kb_bind.h"
 #include "hints.h"
 
 #define DEFAULT_UNPRIV	1024
@@ -90,7 +90,7 @@ const char *kb_hint(const struct kb_bind *b, int unpriv_start, char *buf, size_t
 	int e;
 	bool inet = b->addr.family == AF_INET || b->addr.family == AF_INET6;
 
-	if (b->ev.ret == KB_RET_UNKNOWN || b->ev.ret >= 0 || !len)
+	if (!kb_bind_failed(b) || !len)
 		return NULL;
 	e = -b->ev.ret;
 	switch (e) {

@@ -36,9 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "format.h"
+#include "clock.h"
+#include "fileio.h"
 #include "holder.h"
 #include "proc.h"
+#include "rate.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -121,9 +123,8 @@ struct kb_holders {
 	struct result results[RESULT_MAX];
 	unsigned int result_next;
 	uint64_t self_ns;
-	double tokens, rate;
-	uint64_t last_ns;
-	uint64_t skipped, scans;
+	struct kb_rate budget;		/* lookups */
+	uint64_t skipped;
 	char *buf;
 };
 
@@ -150,8 +151,7 @@ struct kb_holders *kb_holders_new(int lookups_per_sec)
 
 	for (int i = 0; i < NS_MAX; i++)
 		h->ns[i].diag_fd = -1;
-	h->rate = lookups_per_sec;
-	h->tokens = lookups_per_sec;
+	kb_rate_init(&h->budget, lookups_per_sec, lookups_per_sec);
 	h->self_ns = kb_proc_netns(getpid());
 	h->buf = xmalloc(RECV_BUF);
 	return h;
@@ -180,25 +180,14 @@ uint64_t kb_holders_skipped(const struct kb_holders *h)
 	return h->skipped;
 }
 
-uint64_t kb_holders_scans(const struct kb_holders *h)
-{
-	return h->scans;
-}
-
 static int read_unpriv(void)
 {
 	char buf[32];
-	int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	ssize_t n = kb_file_read_small("/proc/sys/net/ipv4/ip_unprivileged_port_start", buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = '\0';
-	return atoi(buf);
+	if (n < 0)
+		return (int)n;
+	return n ? atoi(buf) : -EIO;
 }
 
 static int open_diag(void)
@@ -322,17 +311,10 @@ int kb_holders_unpriv_port(struct kb_holders *h, int pid, uint64_t netns, uint64
 
 static bool take_token(struct kb_holders *h, uint64_t now)
 {
-	if (h->last_ns)
-		h->tokens += (double)(now - h->last_ns) * 1e-9 * h->rate;
-	h->last_ns = now;
-	if (h->tokens > h->rate)
-		h->tokens = h->rate;
-	if (h->tokens < 1.0) {
-		h->skipped++;
-		return false;
-	}
-	h->tokens -= 1.0;
-	return true;
+	if (kb_rate_take(&h->budget, now))
+		return true;
+	h->skipped++;
+	return false;
 }
 
 /* --- sock_diag ---------------------------------------------------------- */
@@ -598,11 +580,6 @@ static struct owner *owner_cached(struct kb_holders *h, uint64_t ino, uint64_t n
 	return NULL;
 }
 
-static uint64_t mono_now(void)
-{
-	return kb_now_mono();
-}
-
 /* Has process pid the link text want among its fds?  Counts fds read. */
 static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
 {
@@ -634,7 +611,7 @@ static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
 			found = true;
 			break;
 		}
-		if (++*fds % 256 == 0 && mono_now() > deadline)
+		if (++*fds % 256 == 0 && kb_now_mono() > deadline)
 			break;
 	}
 	closedir(fdir);
@@ -648,7 +625,7 @@ static bool pid_has(int pid, const char *want, long *fds, uint64_t deadline)
  */
 static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hint, uint64_t now)
 {
-	uint64_t deadline = mono_now() + SCAN_TIME_NS;
+	uint64_t deadline = kb_now_mono() + SCAN_TIME_NS;
 	long fds = 0;
 	int found = -ENOENT;
 	struct dirent *de;
@@ -663,7 +640,6 @@ static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hi
 	proc = opendir("/proc");
 	if (!proc)
 		return -errno;
-	h->scans++;
 	while (found < 0 && (de = readdir(proc))) {
 		int pid;
 
@@ -674,7 +650,7 @@ static int scan_owner(struct kb_holders *h, uint64_t ino, uint64_t netns, int hi
 			continue;
 		if (pid_has(pid, want, &fds, deadline))
 			found = pid;
-		if (fds > SCAN_FDS_MAX || mono_now() > deadline)
+		if (fds > SCAN_FDS_MAX || kb_now_mono() > deadline)
 			break;
 	}
 	closedir(proc);

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "holder.h"
 #include "listeners.h"
 #include "proc.h"
@@ -84,10 +85,7 @@ static double cpu_ms(void)
 
 static double wall_ms(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+	return (double)kb_now_mono() / 1e6;
 }
 
 static int cmp_netns(const void *a, const void *b)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "fileio.h"
 #include "proc.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -56,33 +57,8 @@ struct kb_procs {
 	int bucket[NBUCKET];
 	uint64_t tick;
 	uint64_t gen;
-	uint64_t evicted;
 	unsigned int cursor;
 };
-
-/* Read a small /proc file into buf (NUL-terminated); bytes read or -errno. */
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	else
-		buf[n] = '\0';
-	close(fd);
-	return n;
-}
-
-static const char *status_field(const char *st, const char *name)
-{
-	const char *p = strstr(st, name);
-
-	return p ? p + strlen(name) : NULL;
-}
 
 int kb_proc_tgid(int tid)
 {
@@ -91,10 +67,10 @@ int kb_proc_tgid(int tid)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	n = read_small(path, buf, sizeof(buf));
+	n = kb_file_read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
-	p = status_field(buf, "\nTgid:");
+	p = kb_line_value(buf, "Tgid:");
 	return p ? atoi(p) : -ENOENT;
 }
 
@@ -104,7 +80,7 @@ int kb_proc_comm(int tid, char comm[KB_COMM_LEN])
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", tid);
-	n = read_small(path, buf, sizeof(buf));
+	n = kb_file_read_small(path, buf, sizeof(buf));
 	if (n < 0)
 		return (int)n;
 	if (n > 0 && buf[n - 1] == '\n')
@@ -189,11 +165,6 @@ uint64_t kb_procs_loads(const struct kb_procs *pc)
 	return pc->gen;
 }
 
-uint64_t kb_procs_evicted(const struct kb_procs *pc)
-{
-	return pc->evicted;
-}
-
 static unsigned int hpid(int pid)
 {
 	return ((unsigned int)pid * 2654435761u) % NBUCKET;
@@ -225,7 +196,7 @@ static void load_cmdline(struct kb_proc *p)
 
 	p->cmdline[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", p->pid);
-	n = read_small(path, buf, sizeof(buf));
+	n = kb_file_read_small(path, buf, sizeof(buf));
 	if (n <= 0)
 		return;
 	while (n > 0 && buf[n - 1] == '\0')
@@ -315,7 +286,7 @@ static void load_cgroup(struct kb_procs *pc, struct kb_proc *p, uint64_t now)
 
 	p->cgroup[0] = p->container[0] = p->unit[0] = p->pod[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", p->pid);
-	n = read_small(path, buf, sizeof(buf));
+	n = kb_file_read_small(path, buf, sizeof(buf));
 	if (n <= 0 || kb_cgroup_from_file(buf, (size_t)n, cg, sizeof(cg)))
 		return;
 	kb_cgroup_describe(cg, p->container, sizeof(p->container), p->unit, sizeof(p->unit));
@@ -348,16 +319,16 @@ static void load(struct kb_procs *pc, struct kb_proc *p, uint64_t now)
 
 	p->ppid = -1;
 	snprintf(path, sizeof(path), "/proc/%d/status", p->pid);
-	p->alive = read_small(path, buf, sizeof(buf)) > 0;
+	p->alive = kb_file_read_small(path, buf, sizeof(buf)) > 0;
 	if (!p->alive)
 		return;
-	f = status_field(buf, "\nUid:");
+	f = kb_line_value(buf, "Uid:");
 	if (f) {
 		p->uid = (uint32_t)strtoul(f, NULL, 10);
 		p->uid_known = true;
 		kb_user_name(p->uid, p->user, sizeof(p->user));
 	}
-	f = status_field(buf, "\nPPid:");
+	f = kb_line_value(buf, "PPid:");
 	if (f)
 		p->ppid = atoi(f);
 	if (!p->comm[0])
@@ -413,7 +384,6 @@ struct kb_proc *kb_procs_get(struct kb_procs *pc, int pid, const char *comm, uin
 			}
 		}
 		unlink_entry(pc, idx);
-		pc->evicted++;
 	}
 	p = &pc->e[idx];
 	memset(p, 0, sizeof(*p));

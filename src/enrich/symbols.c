@@ -38,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "demangle.h"
 #include "gopclntab.h"
 #include "kallsyms.h"
@@ -149,14 +150,6 @@ struct kb_symbolizer {
 	struct ucache uc[UCACHE];
 	uint64_t gen;
 };
-
-static uint64_t now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* --- debug info: local only ------------------------------------------- */
 
@@ -498,7 +491,7 @@ static int copy_maps(struct kb_symbolizer *s, struct sproc *p)
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	buf = kb_file_read(path, MAPS_MAX_BYTES, &len);
-	p->refreshed_ns = now_mono();
+	p->refreshed_ns = kb_now_mono();
 	if (buf && len) {
 		/* what perf recorded until now is in this copy */
 		struct kb_buf skip = { 0 };
@@ -729,7 +722,7 @@ static struct sfile *file_get(struct kb_symbolizer *s, const struct sproc *p, st
 		f->last = ++s->tick;
 		v->fidx = (int16_t)(f - s->files);
 		/* a file that could not be read may be readable from another process */
-		if ((f->ok && alias_ok(s, f)) || (!f->ok && now_mono() - f->failed_ns < FILE_RETRY_NS))
+		if ((f->ok && alias_ok(s, f)) || (!f->ok && kb_now_mono() - f->failed_ns < FILE_RETRY_NS))
 			return f;
 		file_clear(f);
 	} else {
@@ -775,7 +768,7 @@ fail:
 	f->dwfl = NULL;
 	f->mod = NULL;
 	f->ok = false;
-	f->failed_ns = now_mono();
+	f->failed_ns = kb_now_mono();
 	s->st.files_failed++;
 	return f;
 }
@@ -897,7 +890,7 @@ static const char *perfmap_find(struct kb_symbolizer *s, struct sproc *p, uint64
 	if (name)
 		return name;
 	/* a miss: the JIT may have appended since; look again at most once a second */
-	now = now_mono();
+	now = kb_now_mono();
 	if (p->pm_tried && now - p->pm_checked_ns < REFRESH_NS)
 		return NULL;
 	p->pm_checked_ns = now;
@@ -973,7 +966,7 @@ static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct
 	v = vma_find(p, look);
 	if ((!v || !v->exec) && merge_recorded(s, p))
 		v = vma_find(p, look);
-	if ((!v || !v->exec) && now_mono() - p->refreshed_ns > REFRESH_NS) {
+	if ((!v || !v->exec) && kb_now_mono() - p->refreshed_ns > REFRESH_NS) {
 		/* code mapped after the copy (dlopen, JIT): look again while it lives */
 		char exe[64];
 		struct stat st;
@@ -982,7 +975,7 @@ static void resolve_user(struct kb_symbolizer *s, int pid, uint64_t look, struct
 		if (!stat(exe, &st) && st.st_dev == p->exe_dev && st.st_ino == p->exe_ino)
 			copy_maps(s, p);
 		else
-			p->refreshed_ns = now_mono();
+			p->refreshed_ns = kb_now_mono();
 		v = vma_find(p, look);
 	}
 	if (!v || v->kind != VK_FILE) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * backend.c - backend choice and the setup common to both backends:
- * instances, enabling, and filters pushed into the kernel.
+ * backend.c - the table of backends, the choice among them, and the setup
+ * common to all: instances, enabling, and filters pushed into the kernel.
  *
  * User stacks are recorded only in the first instance, which holds only
  * the ENTER event: the userstacktrace option applies to every event of
@@ -21,64 +21,100 @@
 #include "backend.h"
 #include "iouring.h"
 
-const char *kb_backend_name(enum kb_backend b)
+/*
+ * The backends, best first: auto tries them in this order.  Each is
+ * defined in its own backend_*.c; this table is the only list of them.
+ */
+extern const struct kb_backend kb_backend_kprobe, kb_backend_syscalls;
+static const struct kb_backend *const backends[] = {
+	&kb_backend_kprobe,
+	&kb_backend_syscalls,
+};
+#define NBACKENDS (int)(sizeof(backends) / sizeof(backends[0]))
+_Static_assert(sizeof(backends) / sizeof(backends[0]) <= KB_MAX_BACKENDS, "raise KB_MAX_BACKENDS");
+
+static bool is_auto(const char *req)
 {
-	switch (b) {
-	case KB_BK_KPROBE:	return "kprobe";
-	case KB_BK_SYSCALLS:	return "syscalls";
-	default:		return "none";
-	}
+	return !req || !strcmp(req, "auto");
 }
 
-struct kb_evspec *kb_plan_add(struct kb_plan *plan, const char *system, const char *name,
-			      enum kb_role role, int inst)
+static const struct kb_backend *find(const char *name)
 {
-	struct kb_evspec *e;
-
-	if (plan->nspec >= KB_MAX_SPECS)
-		return NULL;
-	e = &plan->spec[plan->nspec++];
-	memset(e, 0, sizeof(*e));
-	snprintf(e->system, sizeof(e->system), "%s", system);
-	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->role = role;
-	e->inst = inst;
-	return e;
+	for (int i = 0; i < NBACKENDS; i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
 }
 
-int kb_backend_order(const struct kb_caps *c, enum kb_backend_req req, enum kb_backend out[2],
+const char *kb_backend_name(const struct kb_backend *b)
+{
+	return b ? b->name : "none";
+}
+
+bool kb_backend_known(const char *name)
+{
+	return is_auto(name) || find(name);
+}
+
+const char *kb_backend_names(char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "auto");
+
+	for (int i = 0; i < NBACKENDS && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, ", %s", backends[i]->name);
+	return buf;
+}
+
+unsigned int kb_backend_needs(const char *req)
+{
+	const struct kb_backend *b;
+	unsigned int needs = 0;
+
+	if (!is_auto(req))
+		return (b = find(req)) ? b->needs : 0;
+	for (int i = 0; i < NBACKENDS; i++)
+		needs |= backends[i]->needs;
+	return needs;
+}
+
+int kb_backend_order(const struct kb_caps *c, const char *req, const struct kb_backend *out[KB_MAX_BACKENDS],
 		     char *why, size_t len)
 {
-	char kwhy[192], swhy[192];
-	bool k = kb_caps_kprobe_possible(c, kwhy, sizeof(kwhy));
-	bool s = kb_caps_syscalls_possible(c, swhy, sizeof(swhy));
+	char bwhy[192], all[384] = "";
+	size_t off = 0, alloff = 0;
 	int n = 0;
 
 	why[0] = '\0';
-	switch (req) {
-	case KB_BACKEND_KPROBE:
-		if (k)
-			out[n++] = KB_BK_KPROBE;
+	if (!is_auto(req)) {
+		const struct kb_backend *b = find(req);
+
+		if (!b)
+			snprintf(why, len, "no backend named '%.40s'", req);
+		else if (b->probe(c, bwhy, sizeof(bwhy)))
+			out[n++] = b;
 		else
-			snprintf(why, len, "kprobe backend unavailable: %s", kwhy);
-		break;
-	case KB_BACKEND_SYSCALLS:
-		if (s)
-			out[n++] = KB_BK_SYSCALLS;
-		else
-			snprintf(why, len, "syscalls backend unavailable: %s", swhy);
-		break;
-	default:
-		if (k)
-			out[n++] = KB_BK_KPROBE;
-		if (s)
-			out[n++] = KB_BK_SYSCALLS;
-		if (!k && !s)
-			snprintf(why, len, "no way to trace bind() here: %s; %s", kwhy, swhy);
-		else if (!k)
-			snprintf(why, len, "kprobe: %s", kwhy);
-		break;
+			snprintf(why, len, "%s backend unavailable: %s", b->name, bwhy);
+		return n;
 	}
+	/*
+	 * auto: every backend that may work, best first.  why names the
+	 * better ones that cannot (it goes into the plan's note), or, when
+	 * none can, what each lacks.
+	 */
+	for (int i = 0; i < NBACKENDS; i++) {
+		if (backends[i]->probe(c, bwhy, sizeof(bwhy))) {
+			out[n++] = backends[i];
+			continue;
+		}
+		if (!n && off < len)
+			off += (size_t)snprintf(why + off, len - off, "%s%s: %s", off ? "; " : "",
+						backends[i]->name, bwhy);
+		if (alloff < sizeof(all))
+			alloff += (size_t)snprintf(all + alloff, sizeof(all) - alloff, "%s%s",
+						   alloff ? "; " : "", bwhy);
+	}
+	if (!n)
+		snprintf(why, len, "no way to trace bind() here: %s", all);
 	return n;
 }
 
@@ -212,7 +248,7 @@ static void undo_plan(struct kb_session *s, const struct kb_plan *plan)
 int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const struct kb_caps *c,
 		     struct kb_plan *plan, char *err, size_t errlen)
 {
-	enum kb_backend order[2];
+	const struct kb_backend *order[KB_MAX_BACKENDS];
 	char why[384], e1[512] = "";
 	int n, ret = -ENOTSUP, ie, io;
 	/* ftrace user stacks only where perf samples cannot give them */
@@ -239,10 +275,7 @@ int kb_backend_setup(struct kb_session *s, const struct kb_options *o, const str
 		plan->ustacks = stacks;
 		plan->kstacks = o->record_stacks;
 		plan->backend = order[i];
-		if (order[i] == KB_BK_KPROBE)
-			ret = kb_backend_kprobe(s, c, plan, ie, io, err, errlen);
-		else
-			ret = kb_backend_syscalls(s, c, plan, ie, io, err, errlen);
+		ret = order[i]->setup(s, c, plan, ie, io, err, errlen);
 		if (!ret)
 			ret = enable_plan(s, o, plan, err, errlen);
 		if (!ret)

@@ -29,7 +29,7 @@
 
 #include <tracefs.h>
 
-#include "backend.h"
+#include "plan.h"
 #include "xalloc.h"
 
 /* Address fields from a user pointer P (kprobe: +u reads user memory). */
@@ -97,8 +97,8 @@ static int add_probe2(struct kb_session *s, const struct kb_caps *c, const char 
 	return ret;
 }
 
-int kb_backend_kprobe(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
-		      int ie, int io, char *err, size_t errlen)
+static int kprobe_setup(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
+			int ie, int io, char *err, size_t errlen)
 {
 	const size_t npoints = sizeof(enter_points) / sizeof(enter_points[0]);
 	const char *func = NULL;
@@ -188,3 +188,10 @@ int kb_backend_kprobe(struct kb_session *s, const struct kb_caps *c, struct kb_p
 	plan->kstacks = plan->kstacks && (bsock || plan->kernel_binds);
 	return 0;
 }
+
+const struct kb_backend kb_backend_kprobe = {
+	.name = "kprobe",
+	.needs = KB_NEEDS_KPROBES,
+	.probe = kb_caps_kprobe_possible,
+	.setup = kprobe_setup,
+};

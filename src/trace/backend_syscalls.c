@@ -21,8 +21,8 @@
 
 #include <tracefs.h>
 
-#include "backend.h"
 #include "iouring.h"
+#include "plan.h"
 
 /* x86_64 SysV: bind(int fd, const struct sockaddr *addr, socklen_t len) */
 static const char uprobe_args[] =
@@ -60,8 +60,8 @@ static void desc_iouring(struct kb_plan *plan)
 		snprintf(plan->desc + l, sizeof(plan->desc) - l, "; io_uring binds from io_uring events");
 }
 
-int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
-			int ie, int io, char *err, size_t errlen)
+static int syscalls_setup(struct kb_session *s, const struct kb_caps *c, struct kb_plan *plan,
+			  int ie, int io, char *err, size_t errlen)
 {
 	size_t l;
 
@@ -107,3 +107,10 @@ int kb_backend_syscalls(struct kb_session *s, const struct kb_caps *c, struct kb
 	(void)errlen;
 	return 0;
 }
+
+const struct kb_backend kb_backend_syscalls = {
+	.name = "syscalls",
+	.needs = KB_NEEDS_LIBCS,
+	.probe = kb_caps_syscalls_possible,
+	.setup = syscalls_setup,
+};

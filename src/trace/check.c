@@ -63,11 +63,11 @@ static int try_uprobe(const struct kb_libc *lc, char *why, size_t len)
 			 why, len);
 }
 
-int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_create,
+int kb_check_report(const struct kb_caps *c, const char *req, bool try_create,
 		    struct kb_buf *f)
 {
 	char why[512];
-	enum kb_backend order[2];
+	const struct kb_backend *order[KB_MAX_BACKENDS];
 	int n, kp = -1;
 
 	kb_buf_printf(f, "kernel:               %s\n", c->kernel);
@@ -120,26 +120,23 @@ int kb_check_report(const struct kb_caps *c, enum kb_backend_req req, bool try_c
 			      !try_create ? "" : r ? " uprobe FAILED: " : " uprobe ok", r ? why : "");
 	}
 	n = kb_backend_order(c, req, order, why, sizeof(why));
-	if (n && order[0] == KB_BK_KPROBE && kp && kp != -1) {
-		/* the kprobe could not really be created: auto would fall back */
-		if (n > 1)
-			order[0] = order[1];
-		n--;
-	}
+	/* the kprobe could not really be created: auto would fall back */
+	while (n && (order[0]->needs & KB_NEEDS_KPROBES) && kp && kp != -1)
+		memmove(order, order + 1, --n * sizeof(order[0]));
 	if (!n) {
-		kb_buf_printf(f, "backend (%s):     none: %s\n", kb_backend_req_name(req), why);
+		kb_buf_printf(f, "backend (%s):     none: %s\n", req, why);
 		kb_buf_printf(f, "verdict:              kbindtop cannot trace bind() on this host\n");
 		return 1;
 	}
-	kb_buf_printf(f, "backend (%s):%*s%s\n", kb_backend_req_name(req),
-		      (int)(12 - strlen(kb_backend_req_name(req))), "", kb_backend_name(order[0]));
-	if (order[0] == KB_BK_SYSCALLS && !c->syscall_tp_addr)
+	kb_buf_printf(f, "backend (%s):%*s%s\n", req, (int)(12 - strlen(req)), "",
+		      kb_backend_name(order[0]));
+	if ((order[0]->needs & KB_NEEDS_LIBCS) && !c->syscall_tp_addr)
 		kb_buf_printf(f, "  addresses:          exact for callers of the %d libc%s above; "
 			      "read late (unverified) for static/Go binaries\n",
 			      c->nlibc, c->nlibc == 1 ? "" : "s");
-	kb_caps_iouring_path(c, order[0] == KB_BK_KPROBE, why, sizeof(why));
+	kb_caps_iouring_path(c, (order[0]->needs & KB_NEEDS_KPROBES), why, sizeof(why));
 	kb_buf_printf(f, "io_uring binds:       %s\n", why);
-	if (order[0] == KB_BK_KPROBE)
+	if ((order[0]->needs & KB_NEEDS_KPROBES))
 		kb_buf_printf(f, "kernel binds:         %s\n", !c->kallsyms_ok || c->ksym[KB_SYM_KERNEL_BIND] ?
 			      "kprobe on kernel_bind (NFS, SMB, WireGuard, VXLAN...)" :
 			      "NONE: no kernel_bind to probe");

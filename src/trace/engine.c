@@ -19,7 +19,9 @@
 
 #include <tracefs.h>
 
+#include "clock.h"
 #include "engine.h"
+#include "reap.h"
 
 /*
  * How --max-memory is shared out, in sixteenths.  Each structure gets its
@@ -50,10 +52,7 @@ size_t kb_engine_mem_share(const struct kb_options *o, enum kb_mem_part part)
 
 static double now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)kb_now_mono() / 1e6;
 }
 
 int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, char *err, size_t errlen)
@@ -63,6 +62,7 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	const char *capture_path;
 	double t0 = now_ms();
 	int ret, reaped;
+	unsigned int needs;
 
 	memset(e, 0, sizeof(*e));
 	ret = kb_tracefs_mount(err, errlen);
@@ -76,7 +76,8 @@ int kb_engine_start(struct kb_engine *e, const struct kb_options *o, FILE *log, 
 	 * kallsyms only where a kprobe will be tried: trying probe points
 	 * blindly would leave failures in the kernel's global error_log.
 	 */
-	kb_caps_probe(&e->caps, o->backend != KB_BACKEND_KPROBE, o->backend != KB_BACKEND_SYSCALLS);
+	needs = kb_backend_needs(o->backend);
+	kb_caps_probe(&e->caps, needs & KB_NEEDS_LIBCS, needs & KB_NEEDS_KPROBES);
 	kb_session_init(&e->sess, o->buffer_kb);
 	e->stack_mode = o->stack_mode;
 	if (o->record_stacks) {

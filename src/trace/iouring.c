@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "iouring.h"
 #include "xalloc.h"
 
@@ -90,21 +91,13 @@ void kb_iou_gate_fd(struct kb_iou *u, int fd)
 	u->gate_fd = fd;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void gate_write(struct kb_iou *u, bool open)
 {
 	uint64_t now;
 
 	if (u->gate_fd < 0 || open == u->gate_open)
 		return;
-	now = now_ns();
+	now = kb_now_mono();
 	/* a failed write leaves the kernel's state as it was: try again next round */
 	if (write(u->gate_fd, open ? "1" : "0", 1) != 1)
 		return;
@@ -124,7 +117,6 @@ static void emit_at(struct kb_iou *u, int i, bool no_exit, size_t *room)
 
 	if (room && *room)
 		(*room)--;
-
 	if (no_exit) {
 		ev->flags |= KB_EVF_NO_EXIT;
 		u->stats.no_exit++;
@@ -246,7 +238,7 @@ void kb_iou_gate_tick(struct kb_iou *u)
 
 	if (!u->gate_open && !u->nin)
 		return;
-	now = now_ns();
+	now = kb_now_mono();
 	for (int i = u->nin - 1; i >= 0; i--) {
 		uint64_t limit = u->in[i].joined ? HOLD_NS : GATE_NS;
 

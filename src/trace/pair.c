@@ -722,7 +722,7 @@ uint64_t kb_pair_queued(const struct kb_pair *p)
 	return p->queued;
 }
 
-int kb_pair_open(const struct kb_pair *p)
+int kb_pair_waiting(const struct kb_pair *p)
 {
 	return p->live + kb_iou_pending(p->iou);
 }

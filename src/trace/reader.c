@@ -38,6 +38,7 @@
 #include <tracefs.h>
 
 #include "capture.h"
+#include "clock.h"
 #include "pair.h"
 #include "perfstack.h"
 #include "reader.h"
@@ -93,14 +94,6 @@ struct kb_reader {
 	bool kernel_exact;		/* every CPU's counters were readable */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void on_event(void *ctx, const struct kb_event *ev)
 {
 	struct kb_reader *r = ctx;
@@ -154,7 +147,7 @@ static void on_pstack(void *ctx, int cpu, const struct kb_rec *rec)
  */
 static bool read_perf(struct kb_reader *r)
 {
-	uint64_t before = now_ns();
+	uint64_t before = kb_now_mono();
 	bool all;
 
 	if (!r->ps)
@@ -288,7 +281,7 @@ static int64_t kernel_lost(const char *path)
 /* Losses per CPU: the kernel's counters when readable, else what the pages said. */
 static void count_kernel_lost(struct kb_reader *r, bool now)
 {
-	uint64_t t = now_ns(), cpu_lost[KB_STATS_CPUS] = { 0 }, total = 0;
+	uint64_t t = kb_now_mono(), cpu_lost[KB_STATS_CPUS] = { 0 }, total = 0;
 	bool exact = true;
 
 	if (!now && t < r->stats_read_ns + 500000000ULL)
@@ -324,7 +317,7 @@ static void count_kernel_lost(struct kb_reader *r, bool now)
  */
 static bool read_stream(struct kb_reader *r, struct stream *st)
 {
-	uint64_t before = now_ns();
+	uint64_t before = kb_now_mono();
 	int pages = 0;
 	bool empty = false;
 
@@ -505,7 +498,7 @@ static void *reader_main(void *arg)
 			timeout = 1000;
 		else if (kb_pair_queued(r->pair))
 			timeout = (int)(KB_REORDER_NS / 1000000) + 1;
-		else if (kb_pair_open(r->pair))
+		else if (kb_pair_waiting(r->pair))
 			timeout = 1000;
 		if (poll(r->pfd, (nfds_t)n + 2, timeout) < 0 && errno != EINTR)
 			break;

@@ -369,6 +369,28 @@ int kb_column_default_sort(void)
 	return kb_column_find("last");
 }
 
+void kb_columns_sort(struct kb_model *m, int col, bool desc)
+{
+	if (col >= 0 && col < kb_ncolumns)
+		kb_model_set_sort(m, col, kb_columns[col].cmp, desc);
+}
+
+int kb_columns_sorted(const struct kb_model *m)
+{
+	int col = kb_model_sort_col(m);
+
+	return col >= 0 && col < kb_ncolumns ? col : kb_column_default_sort();
+}
+
+void kb_columns_list(FILE *f)
+{
+	int def = kb_column_default_sort();
+
+	for (int i = 0; i < kb_ncolumns; i++)
+		fprintf(f, "%s\t%s\t%d\t%s\n", kb_columns[i].name, kb_columns[i].title, kb_columns[i].drop,
+			i == def ? "default" : "-");
+}
+
 int kb_columns_layout(int width, int cols[], int widths[])
 {
 	bool shown[sizeof(kb_columns) / sizeof(kb_columns[0])];

@@ -16,7 +16,7 @@ bool kb_filter_options_match(const struct kb_options *o, const struct kb_bind *b
 {
 	bool ok;
 
-	if (o->failed_only && !(b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN))
+	if (o->failed_only && !kb_bind_failed(b))
 		return false;
 	if (o->npids) {
 		ok = false;

@@ -21,22 +21,17 @@
 
 #define MSG_NS		(2 * KB_NS)	/* how long a message stays */
 
-static struct kb_model *M(struct kb_ui *ui)
-{
-	return ui->m;
-}
-
 /* ---- moving ---- */
 
 static int key_up(struct kb_ui *ui, int key)
 {
-	kb_view_move(ui->v, M(ui), -1);
+	kb_view_move(ui->v, ui->m, -1);
 	return KB_REDO_DRAW;
 }
 
 static int key_down(struct kb_ui *ui, int key)
 {
-	kb_view_move(ui->v, M(ui), 1);
+	kb_view_move(ui->v, ui->m, 1);
 	return KB_REDO_DRAW;
 }
 
@@ -47,25 +42,25 @@ static long page(const struct kb_view *v)
 
 static int key_pgup(struct kb_ui *ui, int key)
 {
-	kb_view_move(ui->v, M(ui), -page(ui->v));
+	kb_view_move(ui->v, ui->m, -page(ui->v));
 	return KB_REDO_DRAW;
 }
 
 static int key_pgdn(struct kb_ui *ui, int key)
 {
-	kb_view_move(ui->v, M(ui), page(ui->v));
+	kb_view_move(ui->v, ui->m, page(ui->v));
 	return KB_REDO_DRAW;
 }
 
 static int key_home(struct kb_ui *ui, int key)
 {
-	kb_view_goto(ui->v, M(ui), 0);
+	kb_view_goto(ui->v, ui->m, 0);
 	return KB_REDO_DRAW;
 }
 
 static int key_end(struct kb_ui *ui, int key)
 {
-	kb_view_goto(ui->v, M(ui), 1L << 30);
+	kb_view_goto(ui->v, ui->m, 1L << 30);
 	return KB_REDO_DRAW;
 }
 
@@ -74,7 +69,7 @@ static int key_end(struct kb_ui *ui, int key)
 static long parent_of(struct kb_ui *ui, long i)
 {
 	size_t n;
-	const struct kb_row *rows = kb_model_rows(M(ui), &n);
+	const struct kb_row *rows = kb_model_rows(ui->m, &n);
 	int d = rows[i].depth;
 
 	while (i > 0 && rows[i].depth >= d)
@@ -84,60 +79,60 @@ static long parent_of(struct kb_ui *ui, long i)
 
 static int key_toggle(struct kb_ui *ui, int key)
 {
-	const struct kb_row *r = kb_view_selected(ui->v, M(ui));
+	const struct kb_row *r = kb_view_selected(ui->v, ui->m);
 
 	if (r && r->expandable)
-		kb_model_set_expanded(M(ui), &r->rid, !r->expanded);
+		kb_model_set_expanded(ui->m, &r->rid, !r->expanded);
 	return KB_REDO_DRAW;
 }
 
 static int key_expand(struct kb_ui *ui, int key)
 {
-	const struct kb_row *r = kb_view_selected(ui->v, M(ui));
+	const struct kb_row *r = kb_view_selected(ui->v, ui->m);
 
 	if (!r || !r->expandable)
 		return KB_REDO_NONE;
 	if (r->expanded)		/* already open: step onto its first child */
-		kb_view_move(ui->v, M(ui), 1);
+		kb_view_move(ui->v, ui->m, 1);
 	else
-		kb_model_set_expanded(M(ui), &r->rid, true);
+		kb_model_set_expanded(ui->m, &r->rid, true);
 	return KB_REDO_DRAW;
 }
 
 static int key_collapse(struct kb_ui *ui, int key)
 {
-	const struct kb_row *r = kb_view_selected(ui->v, M(ui));
+	const struct kb_row *r = kb_view_selected(ui->v, ui->m);
 	long p;
 
 	if (!r)
 		return KB_REDO_NONE;
 	if (r->expanded) {
-		kb_model_set_expanded(M(ui), &r->rid, false);
+		kb_model_set_expanded(ui->m, &r->rid, false);
 		return KB_REDO_DRAW;
 	}
 	/* closed or a leaf: go to the parent, like a file tree */
 	p = parent_of(ui, ui->v->sel);
 	if (p >= 0)
-		kb_view_goto(ui->v, M(ui), p);
+		kb_view_goto(ui->v, ui->m, p);
 	return KB_REDO_DRAW;
 }
 
 static int key_all(struct kb_ui *ui, int key)
 {
-	bool open = !kb_model_any_expanded(M(ui));
-	const struct kb_row *r = kb_view_selected(ui->v, M(ui));
+	bool open = !kb_model_any_expanded(ui->m);
+	const struct kb_row *r = kb_view_selected(ui->v, ui->m);
 	long i = ui->v->sel;
 
 	if (!open && r) {
 		/* keep the selection on what stays visible: its process */
 		size_t n;
-		const struct kb_row *rows = kb_model_rows(M(ui), &n);
+		const struct kb_row *rows = kb_model_rows(ui->m, &n);
 
 		while (i > 0 && rows[i].depth > 0)
 			i = parent_of(ui, i);
-		kb_view_goto(ui->v, M(ui), i < 0 ? 0 : i);
+		kb_view_goto(ui->v, ui->m, i < 0 ? 0 : i);
 	}
-	kb_model_expand_all(M(ui), open);
+	kb_model_expand_all(ui->m, open);
 	return KB_REDO_DRAW;
 }
 
@@ -151,40 +146,40 @@ static int key_filter(struct kb_ui *ui, int key)
 
 static int key_esc(struct kb_ui *ui, int key)
 {
-	kb_model_set_filter(M(ui), "");
-	kb_view_sync(ui->v, M(ui));
+	kb_model_set_filter(ui->m, "");
+	kb_view_sync(ui->v, ui->m);
 	return KB_REDO_DRAW;
 }
 
 static void sort_by(struct kb_ui *ui, int col)
 {
 	col = (col + kb_ncolumns) % kb_ncolumns;
-	kb_model_set_sort(M(ui), col, kb_columns[col].desc);
+	kb_columns_sort(ui->m, col, kb_columns[col].desc);
 	kb_view_message(ui->v, ui->now, MSG_NS, "sorted by %s (%s)", kb_columns[col].title,
 			kb_columns[col].help);
 }
 
 static int key_sort_next(struct kb_ui *ui, int key)
 {
-	sort_by(ui, kb_model_sort_col(M(ui)) + 1);
+	sort_by(ui, kb_columns_sorted(ui->m) + 1);
 	return KB_REDO_DRAW;
 }
 
 static int key_sort_prev(struct kb_ui *ui, int key)
 {
-	sort_by(ui, kb_model_sort_col(M(ui)) - 1);
+	sort_by(ui, kb_columns_sorted(ui->m) - 1);
 	return KB_REDO_DRAW;
 }
 
 static int key_invert(struct kb_ui *ui, int key)
 {
-	kb_model_set_sort(M(ui), kb_model_sort_col(M(ui)), !kb_model_sort_desc(M(ui)));
+	kb_columns_sort(ui->m, kb_columns_sorted(ui->m), !kb_model_sort_desc(ui->m));
 	return KB_REDO_DRAW;
 }
 
 static int key_pause(struct kb_ui *ui, int key)
 {
-	kb_model_set_paused(M(ui), !kb_model_paused(M(ui)));
+	kb_model_set_paused(ui->m, !kb_model_paused(ui->m));
 	/* the log stops at the same call */
 	ui->v->log_frozen = ui->v->log ? kb_eventlog_last_seq(ui->v->log) : 0;
 	return KB_REDO_DRAW;
@@ -192,27 +187,27 @@ static int key_pause(struct kb_ui *ui, int key)
 
 static int key_clear(struct kb_ui *ui, int key)
 {
-	kb_model_clear(M(ui), ui->now);
+	kb_model_clear(ui->m, ui->now);
 	if (ui->v->log)
 		kb_eventlog_clear(ui->v->log);
-	kb_view_sync(ui->v, M(ui));
+	kb_view_sync(ui->v, ui->m);
 	kb_view_message(ui->v, ui->now, MSG_NS, "cleared (losses are still counted since start)");
 	return KB_REDO_DRAW;
 }
 
 static int key_existing(struct kb_ui *ui, int key)
 {
-	bool hide = !kb_model_hide_existing(M(ui));
+	bool hide = !kb_model_hide_existing(ui->m);
 
-	kb_model_set_hide_existing(M(ui), hide);
-	kb_view_sync(ui->v, M(ui));
+	kb_model_set_hide_existing(ui->m, hide);
+	kb_view_sync(ui->v, ui->m);
 	kb_view_message(ui->v, ui->now, MSG_NS, "sockets bound before the start %s", hide ? "hidden" : "shown");
 	return KB_REDO_DRAW;
 }
 
 static int key_failed(struct kb_ui *ui, int key)
 {
-	kb_model_set_failed_only(M(ui), !kb_model_failed_only(M(ui)));
+	kb_model_set_failed_only(ui->m, !kb_model_failed_only(ui->m));
 	return KB_REDO_DRAW;
 }
 
@@ -225,7 +220,7 @@ static int key_detail(struct kb_ui *ui, int key)
 static int key_export(struct kb_ui *ui, int key)
 {
 	char path[4200];
-	int ret = kb_export_selected(ui->v, M(ui), NULL, path, sizeof(path));
+	int ret = kb_export_selected(ui->v, ui->m, NULL, path, sizeof(path));
 
 	if (ret == -ENOENT)
 		kb_view_message(ui->v, ui->now, MSG_NS, "nothing selected to write");
@@ -345,6 +340,24 @@ const char *kb_keydef_names(const struct kb_keydef *d, char *buf, size_t len)
 	return buf;
 }
 
+const struct kb_keyhelp *kb_keys_help(int *n)
+{
+	static struct kb_keyhelp help[sizeof(kb_keydefs) / sizeof(kb_keydefs[0])];
+
+	char name[32];
+
+	for (int i = 0; i < kb_nkeydefs; i++) {
+		kb_keydef_names(&kb_keydefs[i], help[i].names, sizeof(help[i].names));
+		/* kb_key_name may answer with a constant rather than fill name */
+		snprintf(help[i].first, sizeof(help[i].first), "%s",
+			 kb_key_name(kb_keydefs[i].keys[0], name, sizeof(name)));
+		help[i].help = kb_keydefs[i].help;
+		help[i].bar = kb_keydefs[i].bar;
+	}
+	*n = kb_nkeydefs;
+	return help;
+}
+
 void kb_keys_list(FILE *f)
 {
 	char name[32];
@@ -381,7 +394,7 @@ static int edit_key(struct kb_ui *ui, int key)
 	char text[KB_FILTER_MAX];
 	size_t n;
 
-	snprintf(text, sizeof(text), "%s", kb_model_filter(M(ui)));
+	snprintf(text, sizeof(text), "%s", kb_model_filter(ui->m));
 	n = strlen(text);
 	if (key == KB_KEY_ENTER) {
 		ui->v->editing = false;
@@ -403,8 +416,8 @@ static int edit_key(struct kb_ui *ui, int key)
 	} else {
 		return KB_REDO_NONE;
 	}
-	kb_model_set_filter(M(ui), text);
-	kb_view_sync(ui->v, M(ui));
+	kb_model_set_filter(ui->m, text);
+	kb_view_sync(ui->v, ui->m);
 	return KB_REDO_DRAW;
 }
 
@@ -447,7 +460,7 @@ static int log_key(struct kb_ui *ui, const struct kb_keydef *d, int key)
 	if (!d)
 		return -1;
 	if (d->fn == key_toggle || d->fn == key_expand) {
-		v->logdetail = kb_view_log_selected(v, M(ui)) != NULL;
+		v->logdetail = kb_view_log_selected(v, ui->m) != NULL;
 		return KB_REDO_DRAW;
 	}
 	if (d->fn == key_up)
@@ -459,15 +472,15 @@ static int log_key(struct kb_ui *ui, const struct kb_keydef *d, int key)
 	else if (d->fn == key_pgdn)
 		delta = page(v);
 	else if (d->fn == key_home)
-		kb_view_log_goto(v, M(ui), 0);
+		kb_view_log_goto(v, ui->m, 0);
 	else if (d->fn == key_end)
-		kb_view_log_goto(v, M(ui), 1L << 30);
+		kb_view_log_goto(v, ui->m, 1L << 30);
 	else if (d->fn == key_collapse || d->fn == key_all)
 		return KB_REDO_NONE;	/* nothing opens or closes in the log */
 	else
 		return -1;
 	if (delta)
-		kb_view_log_move(v, M(ui), delta);
+		kb_view_log_move(v, ui->m, delta);
 	return KB_REDO_DRAW;
 }
 

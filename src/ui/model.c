@@ -23,7 +23,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "columns.h"
 #include "format.h"
 #include "model.h"
 #include "xalloc.h"
@@ -59,7 +58,8 @@ struct kb_model {
 	char altbuf[KB_FILTER_MAX];
 	const char *alt[MAX_ALTS];
 	int nalts;
-	int sort_col;
+	int sort_col;			/* the caller's key, -1: most recent first */
+	kb_row_cmp sort_cmp;
 	bool sort_desc;
 	bool failed_only;
 	bool hide_existing;
@@ -87,7 +87,7 @@ struct kb_model {
  * path: a stack is up to 96 bytes, and a byte-wise FNV loop showed up as
  * a tenth of the live table's CPU under a storm).
  */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *c = p;
 	uint64_t w;
@@ -107,11 +107,6 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 
 #define FNV0 0xcbf29ce484222325ULL
-
-static bool failed(const struct kb_bind *b)
-{
-	return b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN;
-}
 
 /* A socket bound before the start: seen at ts, but not a call. */
 static void touch(struct kb_mcount *c, uint64_t ts)
@@ -402,13 +397,13 @@ static uint64_t target_key(const struct kb_mproc *p, const struct kb_bind *b)
 	const char *proto = b->proto ? b->proto : "";
 	uint64_t h = FNV0;
 
-	h = fnv(h, &p->c.id, sizeof(p->c.id));
-	h = fnv(h, &b->addr.family, sizeof(b->addr.family));
-	h = fnv(h, &b->addr.port, sizeof(b->addr.port));
-	h = fnv(h, &b->ev.ret, sizeof(b->ev.ret));
+	h = hash_bytes(h, &p->c.id, sizeof(p->c.id));
+	h = hash_bytes(h, &b->addr.family, sizeof(b->addr.family));
+	h = hash_bytes(h, &b->addr.port, sizeof(b->addr.port));
+	h = hash_bytes(h, &b->ev.ret, sizeof(b->ev.ret));
 	h ^= b->ev.flags & KB_EVF_EXISTING;	/* a socket found at start is not a call's row */
-	h = fnv(h, proto, strlen(proto) + 1);
-	return fnv(h, b->addr.text, strlen(b->addr.text));
+	h = hash_bytes(h, proto, strlen(proto) + 1);
+	return hash_bytes(h, b->addr.text, strlen(b->addr.text));
 }
 
 static bool target_same(const struct kb_mtarget *t, const struct kb_mproc *p, const struct kb_bind *b)
@@ -460,11 +455,11 @@ static void stack_add(struct kb_model *m, struct kb_agg *a, struct kb_mtarget *t
 		t->nostack++;
 		return;
 	}
-	h = fnv(h, &nu, sizeof(nu));
-	h = fnv(h, &nk, sizeof(nk));
-	h = fnv(h, ev->ustack, (size_t)nu * sizeof(uint64_t));
-	h = fnv(h, ev->kstack, (size_t)nk * sizeof(uint64_t));
-	h = fnv(h, &ev->ustack_id, sizeof(ev->ustack_id));
+	h = hash_bytes(h, &nu, sizeof(nu));
+	h = hash_bytes(h, &nk, sizeof(nk));
+	h = hash_bytes(h, ev->ustack, (size_t)nu * sizeof(uint64_t));
+	h = hash_bytes(h, ev->kstack, (size_t)nk * sizeof(uint64_t));
+	h = hash_bytes(h, &ev->ustack_id, sizeof(ev->ustack_id));
 	for (pp = &t->stacks; (s = *pp); pp = &s->next) {
 		if (s->hash == h && s->nu == nu && s->nk == nk && s->uid == ev->ustack_id &&
 		    !memcmp(s->pcs, ev->ustack, (size_t)nu * sizeof(uint64_t)) &&
@@ -540,7 +535,7 @@ static void enforce_limits(struct kb_model *m, struct kb_agg *a, struct kb_mproc
 int kb_model_add(struct kb_model *m, const struct kb_bind *b)
 {
 	struct kb_agg *a = m->live;
-	bool fail = failed(b);
+	bool fail = kb_bind_failed(b);
 	struct kb_mproc *p;
 	struct kb_mtarget *t;
 	int created = 0;
@@ -721,8 +716,8 @@ struct kb_model *kb_model_new(const struct kb_model_limits *lim)
 	if (m->lim.target_stacks < 1)
 		m->lim.target_stacks = 1;
 	m->live = agg_new(true);
-	m->sort_col = kb_column_default_sort();
-	m->sort_desc = kb_columns[m->sort_col].desc;
+	m->sort_col = -1;
+	m->sort_desc = true;
 	return m;
 }
 
@@ -786,11 +781,10 @@ const char *kb_model_filter(const struct kb_model *m)
 	return m->filter;
 }
 
-void kb_model_set_sort(struct kb_model *m, int col, bool desc)
+void kb_model_set_sort(struct kb_model *m, int key, kb_row_cmp cmp, bool desc)
 {
-	if (col < 0 || col >= kb_ncolumns)
-		return;
-	m->sort_col = col;
+	m->sort_col = cmp ? key : -1;
+	m->sort_cmp = cmp;
 	m->sort_desc = desc;
 	m->rows_valid = false;
 }
@@ -1011,7 +1005,7 @@ static bool target_visible(const struct kb_model *m, const struct kb_mtarget *t,
 		return true;
 	kb_target_label(t, hay, sizeof(hay));
 	n = strlen(hay);
-	snprintf(hay + n, sizeof(hay) - n, " %s", kb_row_result(&t->last, res, sizeof(res)));
+	snprintf(hay + n, sizeof(hay) - n, " %s", kb_fmt_result(&t->last, res, sizeof(res)));
 	return alt_match(m, hay);
 }
 
@@ -1043,13 +1037,15 @@ static int row_cmp(const void *x, const void *y, void *arg)
 	const struct kb_model *m = arg;
 	const struct kb_row *a = x, *b = y;
 	const struct kb_mcount *ca, *cb;
-	int r = kb_columns[m->sort_col].cmp(a, b);
+	int r;
 
+	ca = a->kind == KB_ROW_PROC ? &a->p->c : a->kind == KB_ROW_TARGET ? &a->t->c : &a->s->c;
+	cb = b->kind == KB_ROW_PROC ? &b->p->c : b->kind == KB_ROW_TARGET ? &b->t->c : &b->s->c;
+	/* no order given: the latest activity (the LAST column's order, columns.c) */
+	r = m->sort_cmp ? m->sort_cmp(a, b) : (ca->last > cb->last) - (ca->last < cb->last);
 	if (r)
 		return m->sort_desc ? -r : r;
 	/* ties, and columns that say nothing at this level: busiest first */
-	ca = a->kind == KB_ROW_PROC ? &a->p->c : a->kind == KB_ROW_TARGET ? &a->t->c : &a->s->c;
-	cb = b->kind == KB_ROW_PROC ? &b->p->c : b->kind == KB_ROW_TARGET ? &b->t->c : &b->s->c;
 	if (ca->count != cb->count)
 		return ca->count > cb->count ? -1 : 1;
 	return (ca->id > cb->id) - (ca->id < cb->id);

@@ -537,7 +537,8 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 	static bool hooked;
 	struct tui *t = xcalloc(1, sizeof(*t));
 	const char *backend = e ? kb_backend_name(e->plan.backend) : "replay";
-	int col, ret;
+	const struct kb_keyhelp *keys;
+	int col, ret, nkeys;
 
 	t->o = o;
 	t->sel = *o;
@@ -549,6 +550,8 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 	t->log = kb_eventlog_new(0);
 	kb_screen_init(&t->scr);
 	kb_view_init(&t->v, backend, o->delay, kb_now_mono());
+	keys = kb_keys_help(&nkeys);
+	kb_view_set_keys(&t->v, keys, nkeys);
 	kb_buf_init(&t->host);
 	if (e) {
 		t->pl = kb_pipeline_new(&t->sel, e->q, backend);
@@ -579,7 +582,7 @@ static int tui_main(const struct kb_options *o, struct kb_engine *e, struct kb_r
 	/* --sort was checked before tracing started (kb_pipeline_check_options) */
 	col = o->sort[0] ? kb_column_find(o->sort) : -1;
 	if (col >= 0)
-		kb_model_set_sort(t->m, col, kb_columns[col].desc);
+		kb_columns_sort(t->m, col, kb_columns[col].desc);
 	if (e && o->write_path) {
 		ret = kb_record_open(&t->rec, o->write_path, (uint64_t)o->write_max_mb << 20, o->write_rotate,
 				     backend, err, errlen);

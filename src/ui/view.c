@@ -6,11 +6,8 @@
  * rate, totals, losses, sort, filter, PAUSED), the column titles, the
  * table, the detail pane of the selected row, and one bottom line (key
  * bar, a message, or the filter being typed).  The help screen replaces
- * all of it.
- *
- * Everything goes through kb_screen_put, which shows any byte that is
- * not printable ASCII as '?': text from traced processes is escaped
- * already, this makes sure of it at the last step.
+ * all of it.  Drawing goes through kb_screen_put (screen.c), which
+ * shows only printable ASCII.
  */
 #include "config.h"
 
@@ -23,7 +20,6 @@
 #include "columns.h"
 #include "fields.h"
 #include "format.h"
-#include "keys.h"
 #include "view.h"
 #include "xalloc.h"
 
@@ -33,67 +29,7 @@
 #define HELP_MAX	160	/* lines */
 #define HELP_W		200	/* columns, at most */
 
-/* ---- screen ---- */
-
-void kb_screen_init(struct kb_screen *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->cur_y = -1;
-}
-
-void kb_screen_free(struct kb_screen *s)
-{
-	free(s->text);
-	free(s->attr);
-	kb_screen_init(s);
-}
-
-void kb_screen_resize(struct kb_screen *s, int w, int h)
-{
-	if (w < 1)
-		w = 1;
-	if (h < 1)
-		h = 1;
-	if (w != s->w || h != s->h) {
-		free(s->text);
-		free(s->attr);
-		s->w = w;
-		s->h = h;
-		s->text = xmalloc((size_t)(w + 1) * (size_t)h);
-		s->attr = xmalloc((size_t)w * (size_t)h);
-	}
-	for (int y = 0; y < h; y++) {
-		memset(s->text + (size_t)y * (size_t)(w + 1), ' ', (size_t)w);
-		s->text[(size_t)y * (size_t)(w + 1) + (size_t)w] = '\0';
-	}
-	memset(s->attr, KB_A_NORMAL, (size_t)w * (size_t)h);
-	s->cur_y = -1;
-}
-
-const char *kb_screen_line(const struct kb_screen *s, int y)
-{
-	return s->text + (size_t)y * (size_t)(s->w + 1);
-}
-
-int kb_screen_put(struct kb_screen *s, int y, int x, int attr, const char *text, int maxw)
-{
-	char *row;
-	unsigned char *ar;
-
-	if (y < 0 || y >= s->h || x < 0)
-		return x;
-	if (maxw < 0 || x + maxw > s->w)
-		maxw = s->w - x;
-	row = s->text + (size_t)y * (size_t)(s->w + 1);
-	ar = s->attr + (size_t)y * (size_t)s->w;
-	for (int i = 0; i < maxw && text[i]; i++, x++) {
-		unsigned char c = (unsigned char)text[i];
-
-		row[x] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-		ar[x] = (unsigned char)attr;
-	}
-	return x;
-}
+/* ---- drawing helpers ---- */
 
 /* Set the attribute of w cells from (y, x) without changing their text. */
 static void screen_attr(struct kb_screen *s, int y, int x, int w, int attr)
@@ -136,6 +72,12 @@ void kb_view_resize(struct kb_view *v, int w, int h)
 {
 	v->w = w;
 	v->h = h;
+}
+
+void kb_view_set_keys(struct kb_view *v, const struct kb_keyhelp *keys, int n)
+{
+	v->keys = keys;
+	v->nkeys = n;
 }
 
 void kb_view_message(struct kb_view *v, uint64_t now, uint64_t ns, const char *fmt, ...)
@@ -215,7 +157,7 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 	struct kb_mtotals t;
 	char up[32], budget[160];
 	uint64_t lost = kb_stats_lost(st);
-	int x, sc = kb_model_sort_col(m);
+	int x, sc = kb_columns_sorted(m);
 	const char *f = kb_model_filter(m);
 
 	kb_model_totals(m, &t);
@@ -317,7 +259,7 @@ static void render_header(struct kb_view *v, struct kb_model *m, uint64_t now, s
 static void render_titles(struct kb_model *m, struct kb_screen *s, int y, const int *cols, const int *widths,
 			  int n)
 {
-	int x = 0, sc = kb_model_sort_col(m);
+	int x = 0, sc = kb_columns_sorted(m);
 
 	screen_attr(s, y, 0, -1, KB_A_TITLE);
 	for (int i = 0; i < n && x < s->w; i++) {
@@ -349,7 +291,7 @@ static int cell_attr(const struct kb_row *r, const char *col)
 		return (r->kind == KB_ROW_PROC ? r->p->c.fails : r->t->c.fails) ? KB_A_FAIL : KB_A_NORMAL;
 	if (!strcmp(col, "result")) {
 		b = r->kind == KB_ROW_PROC ? kb_mproc_last(r->p) : &r->t->last;
-		return b && b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN ? KB_A_FAIL : KB_A_NORMAL;
+		return b && kb_bind_failed(b) ? KB_A_FAIL : KB_A_NORMAL;
 	}
 	return KB_A_NORMAL;
 }
@@ -587,7 +529,6 @@ static int pack_items(const struct items *it, struct kb_screen *s, int y0, int w
 static void render_bottom(struct kb_view *v, struct kb_model *m, uint64_t now, struct kb_screen *s)
 {
 	int y = s->h - 1, x = 0;
-	char name[32];
 
 	if (v->editing) {
 		x = kb_screen_put(s, y, 0, KB_A_KEY, "Filter: ", -1);
@@ -602,12 +543,12 @@ static void render_bottom(struct kb_view *v, struct kb_model *m, uint64_t now, s
 		kb_screen_put(s, y, 0, KB_A_WARN, v->msg, -1);
 		return;
 	}
-	for (int i = 0; i < kb_nkeydefs && x < s->w; i++) {
-		const struct kb_keydef *d = &kb_keydefs[i];
+	for (int i = 0; i < v->nkeys && x < s->w; i++) {
+		const struct kb_keyhelp *d = &v->keys[i];
 
 		if (!d->bar)
 			continue;
-		x = kb_screen_put(s, y, x, KB_A_KEY, kb_key_name(d->keys[0], name, sizeof(name)), -1);
+		x = kb_screen_put(s, y, x, KB_A_KEY, d->first, -1);
 		x = kb_screen_put(s, y, x, KB_A_KEYLABEL, d->bar, -1);
 		x = kb_screen_put(s, y, x, KB_A_NORMAL, " ", -1);
 	}
@@ -661,9 +602,9 @@ static void help_text(const struct kb_view *v, struct help *h, int width)
 	help_add(h, 0, "", "kbindtop: every bind() call on this host, per process, live.");
 	help_add(h, 0, "", " ");
 	help_add(h, 0, "", "Keys:");
-	for (int i = 0; i < kb_nkeydefs; i++) {
-		snprintf(text, sizeof(text), "  %s", kb_keydef_names(&kb_keydefs[i], keys, sizeof(keys)));
-		help_add(h, 21, text, kb_keydefs[i].help);
+	for (int i = 0; i < v->nkeys; i++) {
+		snprintf(text, sizeof(text), "  %s", v->keys[i].names);
+		help_add(h, 21, text, v->keys[i].help);
 	}
 	help_add(h, 0, "", " ");
 	help_add(h, 0, "", "Columns (sort with s < > I, or start with --sort NAME):");
@@ -724,7 +665,7 @@ static bool log_shown(struct kb_view *v, struct kb_model *m, const struct kb_log
 
 	if (kb_model_paused(m) && e->seq > v->log_frozen)
 		return false;
-	if (kb_model_failed_only(m) && !(b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN))
+	if (kb_model_failed_only(m) && !kb_bind_failed(b))
 		return false;
 	if (!kb_model_filter(m)[0])
 		return true;
@@ -881,7 +822,7 @@ static void render_log(struct kb_view *v, struct kb_model *m, struct kb_screen *
 	for (int y = y0; y < yend && v->log_top + (y - y0) < (long)v->log_n; y++) {
 		long i = v->log_top + (y - y0);
 		const struct kb_bind *b = &kb_eventlog_get(v->log, v->log_vis[i])->b;
-		bool fail = b->ev.ret < 0 && b->ev.ret != KB_RET_UNKNOWN;
+		bool fail = kb_bind_failed(b);
 
 		log_line(b, v->w, line, sizeof(line));
 		if (i == v->log_pos) {
@@ -916,9 +857,9 @@ bool kb_view_click(struct kb_view *v, struct kb_model *m, int y, int x)
 		n = kb_columns_layout(v->w, cols, widths);
 		for (int i = 0; i < n; i++) {
 			if (x >= cx && (x < cx + widths[i] + 1 || i == n - 1)) {
-				int sc = kb_model_sort_col(m);
+				int sc = kb_columns_sorted(m);
 
-				kb_model_set_sort(m, cols[i], cols[i] == sc ? !kb_model_sort_desc(m) :
+				kb_columns_sort(m, cols[i], cols[i] == sc ? !kb_model_sort_desc(m) :
 						  kb_columns[cols[i]].desc);
 				return true;
 			}

@@ -163,10 +163,10 @@ static void test_aggregate(void)
 	{
 		struct kb_rowid rid = row(m, 0)->rid;	/* caddy */
 
-		kb_model_set_sort(m, kb_column_find("pid"), false);
+		kb_columns_sort(m, kb_column_find("pid"), false);
 		CHECK(kb_model_find_row(m, &rid) > 0);
 		CHECK_INT(row(m, 0)->p->pid, 100);
-		kb_model_set_sort(m, kb_column_find("pid"), true);
+		kb_columns_sort(m, kb_column_find("pid"), true);
 		CHECK_INT(kb_model_find_row(m, &rid), 0);
 	}
 	kb_model_free(m);
@@ -234,16 +234,16 @@ static void test_sort(void)
 	feed(m);
 	col = kb_column_find("binds");
 	CHECK(col >= 0);
-	kb_model_set_sort(m, col, kb_columns[col].desc);
+	kb_columns_sort(m, col, kb_columns[col].desc);
 	CHECK_INT(row(m, 0)->p->pid, 100);
-	kb_model_set_sort(m, col, !kb_columns[col].desc);
+	kb_columns_sort(m, col, !kb_columns[col].desc);
 	CHECK_INT(row(m, 0)->p->pid, 200);
 	col = kb_column_find("COMM");	/* by title or name, any case */
 	CHECK_INT(col, kb_column_find("comm"));
-	kb_model_set_sort(m, col, false);
+	kb_columns_sort(m, col, false);
 	CHECK_INT(row(m, 0)->p->pid, 200);	/* caddy < nginx */
 	col = kb_column_find("result");
-	kb_model_set_sort(m, col, false);
+	kb_columns_sort(m, col, false);
 	CHECK_INT(row(m, 0)->p->pid, 200);	/* EADDRINUSE < OK */
 	CHECK_INT(kb_column_find("nope"), -1);
 	kb_model_free(m);

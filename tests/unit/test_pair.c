@@ -127,7 +127,7 @@ static void test_cross_cpu(void)
 	kb_pair_get_stats(p, &st);
 	CHECK_INT(st.unmatched_exit, 0);
 	CHECK_INT(st.calls, 1);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_free(p);
 }
 
@@ -195,11 +195,11 @@ static void test_expire(void)
 	kb_pair_add(p, 0, &r);
 	kb_pair_flush(p, 2000, &room);
 	CHECK_INT(nev, 0);
-	CHECK_INT(kb_pair_open(p), 1);
+	CHECK_INT(kb_pair_waiting(p), 1);
 	kb_pair_flush(p, 1000 + 6000000000ULL, &room);
 	CHECK_INT(nev, 1);
 	CHECK(evs[0].flags & KB_EVF_NO_EXIT);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_free(p);
 }
 
@@ -276,7 +276,7 @@ static void test_iouring_events(void)
 	r.req = 0xffff888000001000ULL;
 	r.ret = -98;
 	kb_pair_add(p, 1, &r);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_flush(p, 100, &room);
 	CHECK_INT(nev, 1);
 	CHECK_INT(evs[0].ret, -98);
@@ -292,7 +292,7 @@ static void test_iouring_events(void)
 	kb_pair_add(p, 0, &r);
 	kb_pair_flush(p, 200, &room);
 	CHECK_INT(nev, 1);
-	CHECK_INT(kb_pair_open(p), 1);
+	CHECK_INT(kb_pair_waiting(p), 1);
 	kb_pair_flush(p, 200 + 3000000000ULL, &room);
 	CHECK_INT(nev, 2);
 	CHECK(evs[1].flags & KB_EVF_NO_EXIT);
@@ -478,7 +478,7 @@ static void test_room(void)
 	little = 5;
 	CHECK(kb_pair_flush_all(p, &little));
 	CHECK_INT(nev, 3);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_free(p);
 }
 
@@ -523,12 +523,12 @@ static void test_iouring_room(void)
 	}
 	little = 5;
 	CHECK(!kb_pair_flush(p, 300, &little));
-	CHECK_INT(kb_pair_open(p), 2);
+	CHECK_INT(kb_pair_waiting(p), 2);
 	little = 1;
 	CHECK(kb_pair_flush(p, 300 + 3000000000ULL, &little));
 	CHECK_INT(little, 0);
 	CHECK_INT(nev, 4);
-	CHECK_INT(kb_pair_open(p), 1);
+	CHECK_INT(kb_pair_waiting(p), 1);
 	little = 0;
 	CHECK(kb_pair_flush(p, 300 + 3000000000ULL, &little));
 	CHECK_INT(nev, 4);
@@ -553,7 +553,7 @@ static void test_iouring_room(void)
 	CHECK(kb_pair_flush_all(p, &little));
 	CHECK_INT(little, 2);
 	CHECK_INT(nev, 7);
-	CHECK_INT(kb_pair_open(p), 0);
+	CHECK_INT(kb_pair_waiting(p), 0);
 	kb_pair_free(p);
 }
 

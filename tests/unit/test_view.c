@@ -125,11 +125,15 @@ static void type(const char *s)
 
 static void setup(int w, int h)
 {
+	const struct kb_keyhelp *keys;
 	struct kb_bind b;
+	int nkeys;
 
 	kb_model_free(m);
 	m = kb_model_new(NULL);
 	kb_view_init(&v, "syscalls", 1.0, T0);
+	keys = kb_keys_help(&nkeys);
+	kb_view_set_keys(&v, keys, nkeys);
 	kb_view_resize(&v, w, h);
 	v.st.kernel_lost = 5;
 	v.st.held_back = 2;
