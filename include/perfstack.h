@@ -128,14 +128,19 @@ int kb_perfstack_nfds(const struct kb_perfstack *ps);
 int kb_perfstack_fd(const struct kb_perfstack *ps, int i);
 
 struct kb_rec;
-typedef void (*kb_perf_out_fn)(void *ctx, int cpu, const struct kb_rec *rec);
-/* Can CPU cpu's stream take one more record now? */
-typedef bool (*kb_perf_room_fn)(void *ctx, int cpu);
+/*
+ * ring: the ring the sample came from, numbered as kb_perfstack_fd's i
+ * (CPU c's FP ring is c, its copy ring ncpu + c).  Samples are in time
+ * order within a ring only, so each ring is a stream of its own.
+ */
+typedef void (*kb_perf_out_fn)(void *ctx, int ring, const struct kb_rec *rec);
+/* Can ring's stream take one more record now? */
+typedef bool (*kb_perf_room_fn)(void *ctx, int ring);
 
 /*
  * kb_perfstack_read - read every ring: samples are stored (within the
  * budgets) and handed to fn as KB_ROLE_PSTACK records.  A sample is taken
- * only when room (may be NULL: always) says its CPU's stream can hold it;
+ * only when room (may be NULL: always) says its ring's stream can hold it;
  * otherwise that ring stops there and the sample waits in it (a full ring
  * makes the kernel count PERF_RECORD_LOST).  Returns true when every ring
  * was read to its end.  Reader thread.

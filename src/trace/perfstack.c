@@ -482,6 +482,17 @@ int kb_perfstack_fd(const struct kb_perfstack *ps, int i)
 
 /* --- samples --------------------------------------------------------------- */
 
+/*
+ * The ring being read, numbered as kb_perfstack_fd numbers them: each ring
+ * is a stream of its own for the pairer, since only within one ring do
+ * samples come in time order (a CPU's FP samples read before its copies
+ * would let a later FP sample overtake an earlier bind's copy).
+ */
+static int cur_ring(const struct kb_perfstack *ps)
+{
+	return ps->cur_copy ? ps->ncpu + ps->cur_cpu : ps->cur_cpu;
+}
+
 /* May this process keep one more stack copy this second? */
 static bool budget_take(struct kb_perfstack *ps, int pid, uint64_t ts)
 {
@@ -553,7 +564,7 @@ static void on_sample(struct kb_perfstack *ps, const void *rec, size_t len)
 	r.stack_copy = in.regs != NULL;
 	if (!r.stack_id)
 		ps->st.store_full++;
-	ps->out(ps->out_ctx, ps->cur_cpu, &r);
+	ps->out(ps->out_ctx, cur_ring(ps), &r);
 }
 
 /* pid tid addr len pgoff maj min ino ino_generation prot flags filename */
@@ -585,7 +596,7 @@ static bool on_record(void *ctx, const void *rec, size_t len)
 	switch (h.type) {
 	case PERF_RECORD_SAMPLE:
 		/* asked before anything is stored or counted: a refused sample is read again */
-		if (ps->room && !ps->room(ps->out_ctx, ps->cur_cpu)) {
+		if (ps->room && !ps->room(ps->out_ctx, cur_ring(ps))) {
 			ps->refused = true;
 			return false;
 		}

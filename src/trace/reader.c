@@ -75,7 +75,7 @@ struct kb_reader {
 	struct stream *st;
 	struct pollfd *pfd;		/* nstreams + perf rings + 2 (stop, room) */
 	struct kb_perfstack *ps;	/* perf user stacks, NULL without (not owned) */
-	struct pstream *pst;		/* ncpu, with ps */
+	struct pstream *pst;		/* one per perf ring (2 x ncpu), with ps */
 	bool perf_done;			/* at stop: perf rings read to the end */
 	int iou_gate_fd;		/* owned by the pairer; kept for the fatal path */
 	int stop_fd;
@@ -115,29 +115,37 @@ static bool on_record(void *ctx, const struct kb_rec *rec)
 	return true;
 }
 
-/* Perf samples are one more stream per CPU, after the instances' streams. */
-static int perf_stream(const struct kb_reader *r, int cpu)
+/*
+ * Perf samples: one more stream per ring (two per CPU: FP, then copy),
+ * after the instances' streams; ring as kb_perfstack_fd numbers them.
+ */
+static int perf_ring(const struct kb_reader *r, int ring)
 {
-	return r->nstreams + (cpu < r->ncpu ? cpu : r->ncpu - 1);
+	return ring >= 0 && ring < 2 * r->ncpu ? ring : 2 * r->ncpu - 1;
 }
 
-static bool perf_room(void *ctx, int cpu)
+static int perf_stream(const struct kb_reader *r, int ring)
+{
+	return r->nstreams + perf_ring(r, ring);
+}
+
+static bool perf_room(void *ctx, int ring)
 {
 	struct kb_reader *r = ctx;
 
-	if (kb_pair_has_room(r->pair, perf_stream(r, cpu)))
+	if (kb_pair_has_room(r->pair, perf_stream(r, ring)))
 		return true;
-	r->pst[cpu < r->ncpu ? cpu : r->ncpu - 1].refused = true;
+	r->pst[perf_ring(r, ring)].refused = true;
 	return false;
 }
 
-static void on_pstack(void *ctx, int cpu, const struct kb_rec *rec)
+static void on_pstack(void *ctx, int ring, const struct kb_rec *rec)
 {
 	struct kb_reader *r = ctx;
 
 	/* perf_room said yes just before: the window takes it */
-	if (kb_pair_add(r->pair, perf_stream(r, cpu), rec))
-		r->pst[cpu < r->ncpu ? cpu : r->ncpu - 1].last_ts = rec->ts;
+	if (kb_pair_add(r->pair, perf_stream(r, ring), rec))
+		r->pst[perf_ring(r, ring)].last_ts = rec->ts;
 }
 
 /*
@@ -152,12 +160,12 @@ static bool read_perf(struct kb_reader *r)
 
 	if (!r->ps)
 		return true;
-	for (int c = 0; c < r->ncpu; c++)
+	for (int c = 0; c < 2 * r->ncpu; c++)
 		r->pst[c].refused = false;
 	all = kb_perfstack_read(r->ps, perf_room, on_pstack, r);
 	if (!all)
 		r->priv.window_full_rounds++;
-	for (int c = 0; c < r->ncpu; c++) {
+	for (int c = 0; c < 2 * r->ncpu; c++) {
 		struct pstream *p = &r->pst[c];
 
 		if (!p->refused) {
@@ -192,7 +200,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 		r->st[i].resume = -1;
 	}
 	r->ps = ps;
-	r->pst = xcalloc((size_t)ncpu, sizeof(*r->pst));
+	r->pst = xcalloc(2 * (size_t)ncpu, sizeof(*r->pst));
 	r->perf_done = !ps;
 	r->pfd = xcalloc((size_t)r->nstreams + (size_t)kb_perfstack_nfds(ps) + 2, sizeof(*r->pfd));
 	pthread_mutex_init(&r->lock, NULL);
@@ -228,7 +236,7 @@ struct kb_reader *kb_reader_new(const struct kb_session *s, struct kb_decoder *d
 			st->stats_path = xstrdup(path);
 		}
 	}
-	r->pair = kb_pair_new(r->nstreams + (ps ? ncpu : 0), want_ustack || ps, mem, on_event, r);
+	r->pair = kb_pair_new(r->nstreams + (ps ? 2 * ncpu : 0), want_ustack || ps, mem, on_event, r);
 	return r;
 fail:
 	kb_reader_free(r);
@@ -370,7 +378,7 @@ static uint64_t watermark(const struct kb_reader *r)
 	for (int i = 0; i < r->nstreams; i++)
 		if (r->st[i].tcpu && !r->st[i].done && r->st[i].complete < wm)
 			wm = r->st[i].complete;
-	for (int c = 0; r->ps && !r->perf_done && c < r->ncpu; c++)
+	for (int c = 0; r->ps && !r->perf_done && c < 2 * r->ncpu; c++)
 		if (r->pst[c].complete < wm)
 			wm = r->pst[c].complete;
 	return wm;
@@ -478,12 +486,10 @@ static void *reader_main(void *arg)
 					n++;
 				}
 			}
-			/* fd i is CPU i's FP ring, then CPU i's copy ring */
+			/* fd i is ring i: every CPU's FP ring, then every CPU's copy ring */
 			for (int i = 0; i < kb_perfstack_nfds(r->ps); i++) {
-				int cpu = i % (kb_perfstack_nfds(r->ps) / 2);
-
 				if (kb_perfstack_fd(r->ps, i) >= 0 &&
-				    kb_pair_has_room(r->pair, perf_stream(r, cpu))) {
+				    kb_pair_has_room(r->pair, perf_stream(r, i))) {
 					r->pfd[n].fd = kb_perfstack_fd(r->ps, i);
 					r->pfd[n].events = POLLIN;
 					n++;
